@@ -159,7 +159,7 @@ function computeHolidays(y: number): Holiday[] {
   add(nthWeekday(y, 2, 1, 3), "Washington's Birthday");
   add(easterSunday(y) - 2, 'Good Friday');
   add(nthWeekday(y, 5, 1, -1), 'Memorial Day');
-  if (y >= 2021) fixed(6, 19, 'Juneteenth National Independence Day');
+  if (y >= 2022) fixed(6, 19, 'Juneteenth National Independence Day');
   fixed(7, 4, 'Independence Day');
   add(nthWeekday(y, 9, 1, 1), 'Labor Day');
   add(nthWeekday(y, 11, 4, 4), 'Thanksgiving Day');
