@@ -1,0 +1,164 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { simulate, type Execution } from '../../src/backtest/simulator.js';
+import type { Panel } from '../../src/domain/types.js';
+
+const FREE: Execution = { slippageBps: 0, commissionBps: 0, minCommission: 0, rebalanceBand: 0, minOrderNotional: 0 };
+
+/** A panel from per-asset open/close lists (high/low bracket them; volume 1). */
+function panelOf(assets: { open: number[]; close: number[] }[]): Panel {
+  const N = assets.length;
+  const T = assets[0].open.length;
+  const f = () => new Float64Array(N * T);
+  const p = { open: f(), high: f(), low: f(), close: f(), volume: f() };
+  assets.forEach((a, i) => {
+    for (let t = 0; t < T; t++) {
+      p.open[i * T + t] = a.open[t];
+      p.close[i * T + t] = a.close[t];
+      p.high[i * T + t] = Math.max(a.open[t], a.close[t]);
+      p.low[i * T + t] = Math.min(a.open[t], a.close[t]);
+      p.volume[i * T + t] = 1;
+    }
+  });
+  const dates = Array.from({ length: T }, (_, t) => `2020-01-${String(t + 1).padStart(2, '0')}`);
+  return { symbols: assets.map((_, i) => `A${i}`), dates, N, T, ...p };
+}
+
+const targetsOf = (rows: number[][]) => Float64Array.from(rows.flat());
+
+describe('simulate: hand-computed cases', () => {
+  const panel = panelOf([{ open: [10, 11, 12, 13, 14], close: [10.5, 11.5, 12.5, 13.5, 14.5] }]);
+
+  it('one trade without costs: decided at the close, filled at the next open', () => {
+    // Long decided at day 0's close, flat decided at day 2's close.
+    const r = simulate({ panel, targets: targetsOf([[1, 1, 0, 0, 0]]), start: 0, end: 5, execution: FREE, initialCapital: 1000, detailed: true });
+    const shares = 1000 / 11;
+    expect(r.equity[0]).toBe(1000);
+    expect(r.equity[1]).toBeCloseTo(shares * 11.5, 9);
+    expect(r.equity[2]).toBeCloseTo(shares * 12.5, 9);
+    expect(r.equity[3]).toBeCloseTo(shares * 13, 9); // sold at day 3's open
+    expect(r.equity[4]).toBeCloseTo(shares * 13, 9);
+    expect(r.tradeReturns).toHaveLength(1);
+    expect(r.tradeReturns[0]).toBeCloseTo(13 / 11 - 1, 12);
+    expect(r.trades![0]).toMatchObject({ side: 'long', entryDate: '2020-01-02', exitDate: '2020-01-04', entryPrice: 11, exitPrice: 13, bars: 2 });
+    expect(Array.from(r.exposure)).toEqual([0, 1, 1, 0, 0]);
+    expect(r.turnover[1]).toBeCloseTo(1, 12);
+    expect(r.turnover[3]).toBeCloseTo((shares * 13) / (shares * 12.5), 12);
+  });
+
+  it('slippage and commission: paid on both sides, buys scaled to the cash', () => {
+    const ex = { ...FREE, slippageBps: 10, commissionBps: 10 };
+    const r = simulate({ panel, targets: targetsOf([[1, 1, 0, 0, 0]]), start: 0, end: 5, execution: ex, initialCapital: 1000 });
+    // Buy at 11 * 1.001 plus 0.1% fee on the notional: shares = 1000 / (11 * 1.002).
+    const shares = 1000 / (11 * 1.002);
+    const proceeds = shares * 13 * 0.999 - shares * 13 * 0.001;
+    expect(r.equity[4]).toBeCloseTo(proceeds, 9);
+    expect(r.tradeReturns[0]).toBeCloseTo((13 * 0.998) / (11 * 1.002) - 1, 12);
+    expect(r.costs).toBeCloseTo(1000 - shares * 11 + (shares * 13 - proceeds), 9);
+  });
+
+  it('a minimum commission per order', () => {
+    const ex = { ...FREE, minCommission: 5 };
+    const r = simulate({ panel, targets: targetsOf([[1, 1, 0, 0, 0]]), start: 0, end: 5, execution: ex, initialCapital: 1000 });
+    const shares = 995 / 11;
+    expect(r.equity[4]).toBeCloseTo(shares * 13 - 5, 6);
+  });
+
+  it('buy and hold equals the price ratio minus costs', () => {
+    const ex = { ...FREE, slippageBps: 5, commissionBps: 1 };
+    const r = simulate({ panel, targets: targetsOf([[1, 1, 1, 1, 1]]), start: 0, end: 5, execution: { ...ex, rebalanceBand: 0.2 }, initialCapital: 1000 });
+    expect(r.equity[4] / 1000).toBeCloseTo(14.5 / 11 / (1 + 0.0005 + 0.0001), 12);
+  });
+
+  it('no position is cash: zero returns, zero exposure, no trades', () => {
+    const r = simulate({ panel, targets: new Float64Array(5), start: 0, end: 5, execution: { ...FREE, slippageBps: 5 }, initialCapital: 1000 });
+    expect(Array.from(r.returns)).toEqual([0, 0, 0, 0, 0]);
+    expect(Array.from(r.equity)).toEqual([1000, 1000, 1000, 1000, 1000]);
+    expect(r.tradeReturns).toHaveLength(0);
+  });
+
+  it('a gap day: no bar, no trade; the position keeps its last close', () => {
+    const gap = panelOf([{ open: [10, 11, NaN, 13, 14], close: [10.5, 11.5, NaN, 13.5, 14.5] }]);
+    // The exit decided on day 1 cannot execute on day 2 (no bar); it executes on day 3.
+    const r = simulate({ panel: gap, targets: targetsOf([[1, 0, 0, 0, 0]]), start: 0, end: 5, execution: FREE, initialCapital: 1000 });
+    const shares = 1000 / 11;
+    expect(r.equity[2]).toBeCloseTo(shares * 11.5, 9);
+    expect(r.returns[2]).toBeCloseTo(0, 12);
+    expect(r.equity[3]).toBeCloseTo(shares * 13, 9);
+    expect(r.tradeReturns[0]).toBeCloseTo(13 / 11 - 1, 12);
+  });
+
+  it('a short: sold at the open, covered later; profit when the price falls', () => {
+    const down = panelOf([{ open: [20, 20, 18, 16, 16], close: [20, 19, 17, 16, 16] }]);
+    const r = simulate({ panel: down, targets: targetsOf([[-1, -1, 0, 0, 0]]), start: 0, end: 5, execution: { ...FREE, rebalanceBand: 0.5 }, initialCapital: 1000, detailed: true });
+    // Short 50 shares at 20, cover at 16 on day 3: +200.
+    expect(r.equity[4]).toBeCloseTo(1200, 9);
+    expect(r.tradeReturns[0]).toBeCloseTo((1000 - 800) / 1000, 12);
+    expect(r.trades![0].side).toBe('short');
+  });
+
+  it('flipping from long to short in one order closes one round trip and opens another', () => {
+    const p = panelOf([{ open: [10, 10, 12, 9, 9], close: [10, 11, 12, 9, 9] }]);
+    const r = simulate({ panel: p, targets: targetsOf([[1, -1, 0, 0, 0]]), start: 0, end: 5, execution: FREE, initialCapital: 1000, detailed: true });
+    // Long 100 at 10, sold at 12 (+200, equity 1200), short 100 at 12, covered at 9: +300.
+    expect(r.equity[4]).toBeCloseTo(1500, 9);
+    expect(Array.from(r.tradeReturns).map((x) => +x.toFixed(12))).toEqual([0.2, 0.25]);
+    expect(r.trades!.map((t) => t.side)).toEqual(['long', 'short']);
+  });
+
+  it('the first decision executed is the one of the day before the window', () => {
+    const r = simulate({ panel, targets: targetsOf([[1, 1, 1, 1, 1]]), start: 2, end: 5, execution: FREE, initialCapital: 1000 });
+    // Flat before day 2, buys at day 2's open.
+    expect(r.equity[0]).toBeCloseTo((1000 / 12) * 12.5, 9);
+    expect(r.dates).toEqual(['2020-01-03', '2020-01-04', '2020-01-05']);
+  });
+
+  it('a rebalance band avoids trading drift; band 0 rebalances daily', () => {
+    const two = panelOf([
+      { open: [10, 10, 11, 12, 13], close: [10, 10.5, 11.5, 12.5, 13.5] },
+      { open: [10, 10, 10, 10, 10], close: [10, 10, 10, 10, 10] },
+    ]);
+    const tg = targetsOf([[0.5, 0.5, 0.5, 0.5, 0.5], [0.5, 0.5, 0.5, 0.5, 0.5]]);
+    const banded = simulate({ panel: two, targets: tg, start: 0, end: 5, execution: { ...FREE, rebalanceBand: 0.5 }, initialCapital: 1000 });
+    const daily = simulate({ panel: two, targets: tg, start: 0, end: 5, execution: FREE, initialCapital: 1000 });
+    expect(banded.turnover.slice(2).every((x) => x === 0)).toBe(true);
+    expect(daily.turnover.slice(2).every((x) => x > 0)).toBe(true);
+  });
+});
+
+describe('simulate: invariants', () => {
+  it('gross exposure never exceeds 1 and cash never goes negative, for any targets', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(fc.double({ min: -1.5, max: 1.5, noNaN: true }), { minLength: 12, maxLength: 12 }), { minLength: 1, maxLength: 4 }),
+        fc.array(fc.double({ min: 0.8, max: 1.25, noNaN: true }), { minLength: 12, maxLength: 12 }),
+        fc.integer({ min: 0, max: 30 }),
+        (targetRows, moves, slip) => {
+          const assets = targetRows.map((_, k) => {
+            const open: number[] = [];
+            const close: number[] = [];
+            let p = 10 + k;
+            for (const m of moves) {
+              open.push(p);
+              p *= k % 2 ? 1 / m : m;
+              close.push(p);
+            }
+            return { open, close };
+          });
+          const panel = panelOf(assets);
+          // Long-only variant: negative targets clipped, so no short can lever the book.
+          const longOnly = targetsOf(targetRows.map((r) => r.map((w) => Math.max(0, w))));
+          const r = simulate({ panel, targets: longOnly, start: 0, end: 12, execution: { ...FREE, slippageBps: slip, commissionBps: 1 }, initialCapital: 1000, detailed: true });
+          for (let i = 0; i < 12; i++) {
+            expect(r.exposure[i]).toBeLessThanOrEqual(1 + 1e-9);
+            let w = 0;
+            for (let a = 0; a < panel.N; a++) w += Math.abs(r.weights![a * 12 + i]);
+            expect(w).toBeLessThanOrEqual(1 + 1e-9);
+            expect(r.equity[i]).toBeGreaterThan(0);
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});
