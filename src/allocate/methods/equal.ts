@@ -1,0 +1,12 @@
+import type { MethodOutput } from '../types.js';
+
+/** 1/N per sleeve. The benchmark every other method has to beat after costs of estimation error. */
+export function equal(returns: readonly Float64Array[]): number[] {
+  const N = returns.length;
+  return new Array<number>(N).fill(N > 0 ? 1 / N : 0);
+}
+
+/** equal, with (empty) diagnostics. */
+export function equalDetailed(returns: readonly Float64Array[]): MethodOutput {
+  return { weights: equal(returns), diagnostics: { notes: [] } };
+}
