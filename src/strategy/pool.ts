@@ -1,0 +1,25 @@
+import { newBoolBuf, type BoolBuf } from './kernels-bool.js';
+
+/**
+ * Scratch bool columns reused across evaluations, so the hot path does not allocate (and zero)
+ * 120 KB per node. One pool per thread (module state; worker threads each get their own), keyed by
+ * column length. Evaluation is synchronous, so nothing else can grab a buffer mid-evaluation.
+ */
+const pools = new Map<number, BoolBuf[]>();
+
+/** Buffers kept per length; a tree needs about its depth plus the memo's turnover. */
+const MAX_POOLED = 64;
+
+/** A scratch bool column of n bars (contents unspecified). */
+export function acquireBool(n: number): BoolBuf {
+  const p = pools.get(n);
+  return p !== undefined && p.length > 0 ? p.pop()! : newBoolBuf(n);
+}
+
+/** Give a scratch column back. The caller must hold no other reference to it. */
+export function releaseBool(buf: BoolBuf): void {
+  const n = buf.bytes.length;
+  let p = pools.get(n);
+  if (p === undefined) pools.set(n, (p = []));
+  if (p.length < MAX_POOLED) p.push(buf);
+}

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { newBoolBuf } from '../../src/strategy/kernels-bool.js';
+import { BoolMemo } from '../../src/strategy/memo.js';
+
+const buf = (n = 100) => newBoolBuf(n); // 100 bars = 100 bytes
+
+describe('BoolMemo', () => {
+  it('evicts least recently used entries to stay within its byte budget', () => {
+    const memo = new BoolMemo({ maxBytes: 300 });
+    const a = buf(), b = buf(), c = buf(), d = buf();
+    expect(memo.put('a', a)).toBe(true);
+    expect(memo.put('b', b)).toBe(true);
+    expect(memo.put('c', c)).toBe(true);
+    expect(memo.get('a')).toBe(a); // a becomes the most recent
+    expect(memo.put('d', d)).toBe(true); // evicts b, the least recent
+    expect(memo.get('b')).toBeUndefined();
+    expect(memo.get('a')).toBe(a);
+    expect(memo.get('c')).toBe(c);
+    expect(memo.get('d')).toBe(d);
+    expect(memo.stats()).toEqual({ hits: 4, misses: 1, evictions: 1, entries: 3, bytes: 300 });
+    // Evicted columns are retired (still possibly read by the running evaluation), then recycled.
+    expect(memo.takeRetired()).toEqual([b]);
+    expect(memo.takeRetired()).toEqual([]);
+  });
+
+  it('refuses a column larger than the budget and a key it already holds', () => {
+    const memo = new BoolMemo({ maxBytes: 50 });
+    expect(memo.put('big', buf(100))).toBe(false);
+    const m2 = new BoolMemo({ maxBytes: 1000 });
+    expect(m2.put('k', buf())).toBe(true);
+    expect(m2.put('k', buf())).toBe(false);
+  });
+
+  it('clears itself when bound to another panel, and on clear()', () => {
+    const memo = new BoolMemo();
+    const p1 = {}, p2 = {};
+    memo.bindPanel(p1);
+    memo.put('x', buf());
+    memo.bindPanel(p1);
+    expect(memo.stats().entries).toBe(1);
+    memo.bindPanel(p2);
+    expect(memo.stats().entries).toBe(0);
+    memo.put('y', buf());
+    memo.clear();
+    expect(memo.stats()).toMatchObject({ entries: 0, bytes: 0 });
+    expect(memo.takeRetired()).toHaveLength(2);
+  });
+
+  it('defaults to a 128 MiB budget and the comparisons policy; rejects a negative budget', () => {
+    const memo = new BoolMemo();
+    expect(memo.maxBytes).toBe(128 * 1024 * 1024);
+    expect(memo.policy).toBe('comparisons');
+    expect(() => new BoolMemo({ maxBytes: -1 })).toThrow(RangeError);
+  });
+});
