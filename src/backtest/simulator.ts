@@ -75,20 +75,39 @@ export interface SimulationResult {
   weights?: Float64Array;
 }
 
+/** Reusable output buffers for repeated simulations of the same window (the fitness hot path). */
+export interface SimulationScratch {
+  /** Per-asset state reused between calls of the same size (allocating it every call fed the GC). */
+  book?: RoundTrips;
+  targets?: Float64Array;
+  equity?: Float64Array;
+  returns?: Float64Array;
+  exposure?: Float64Array;
+  turnover?: Float64Array;
+}
+
 /**
- * The one simulator of Aegis. A decision made at day t's close (targets[t]) is executed at day
- * t+1's open, at the open moved against the trader by the slippage, plus commission. Cash-only:
- * sells are executed before buys, and buys are scaled down so cash never goes negative. Fractional
- * shares. An asset without a bar on a day cannot trade that day and is valued at its last close.
+ * The one simulator of Aegis. At each day's close the portfolio is marked, and the decision of that
+ * close (targets[t]) becomes orders: for each asset, the notional that moves its value to
+ * target weight x equity at the close (the rebalance band and minimum notional may skip it). The
+ * orders are executed at day t+1's open, at the open moved against the trader by the slippage,
+ * plus commission: sells first, then buys scaled down so cash never goes negative (cash-only, no
+ * leverage). Fractional shares. This is exactly how the deploy stage trades: notional orders
+ * computed after the close, filled at the next open.
  *
- * The window starts flat with `initialCapital` in cash; the first executions happen at the open of
- * day `start`, from the decisions of day start-1 (when start > 0).
+ * An asset without a bar on a day cannot trade that day (its order is dropped; the next close
+ * decides again) and is valued at its last close. The window starts flat with `initialCapital`
+ * in cash; the first orders are those of day start-1's decision, executed at day start's open.
  */
-export function simulate(input: SimulationInput): SimulationResult {
-  const { panel, targets, start, end, execution, initialCapital } = input;
-  const { N, T, open, close } = panel;
+export function simulate(input: SimulationInput, scratch?: SimulationScratch): SimulationResult {
+  const { panel, start, end, execution, initialCapital } = input;
+  const { N, T } = panel;
+  // Day-major copies (asset a on day t at t*N + a): the simulation walks day by day, and reading
+  // each day's N values from N distant cache lines was the slowest part of it.
+  const { open, close } = dayMajorPrices(panel);
   if (!(start >= 0 && end <= T && start < end)) throw new RangeError(`bad window [${start}, ${end}) of ${T} days`);
-  if (targets.length !== N * T) throw new RangeError(`targets has ${targets.length} values, expected ${N * T}`);
+  if (input.targets.length !== N * T) throw new RangeError(`targets has ${input.targets.length} values, expected ${N * T}`);
+  const targets = dayMajorTargets(input.targets, N, T, Math.max(0, start - 1), end, scratch);
   const L = end - start;
   const slip = execution.slippageBps / 10_000;
   const comm = execution.commissionBps / 10_000;
@@ -97,27 +116,21 @@ export function simulate(input: SimulationInput): SimulationResult {
   const minNotional = execution.minOrderNotional;
   const detailed = Boolean(input.detailed);
 
-  const shares = new Float64Array(N);
-  const lastPrice = new Float64Array(N).fill(Number.NaN);
-  const want = new Float64Array(N); // desired shares after today's executions
-  // The open round trip of each asset: cash it took in and paid out since it opened, fills for prices.
-  const inflow = new Float64Array(N);
-  const outflow = new Float64Array(N);
-  const entryDay = new Int32Array(N).fill(-1);
-  const side = new Int8Array(N); // +1 long, -1 short: the side of the open round trip
-  const entryQty = new Float64Array(N);
-  const entryNotional = new Float64Array(N);
-  const exitQty = new Float64Array(N);
-  const exitNotional = new Float64Array(N);
-
-  const equity = new Float64Array(L);
-  const returns = new Float64Array(L);
-  const exposure = new Float64Array(L);
-  const turnover = new Float64Array(L);
-  const tradeRets: number[] = [];
-  const tradeDays: number[] = [];
-  const trades: Trade[] | undefined = detailed ? [] : undefined;
+  const buf = (k: 'equity' | 'returns' | 'exposure' | 'turnover'): Float64Array => {
+    if (!scratch) return new Float64Array(L);
+    const b = scratch[k];
+    return b && b.length === L ? b.fill(0) : (scratch[k] = new Float64Array(L));
+  };
+  const equity = buf('equity');
+  const returns = buf('returns');
+  const exposure = buf('exposure');
+  const turnover = buf('turnover');
   const weights = detailed ? new Float64Array(N * L) : undefined;
+  const book = scratch && !detailed && scratch.book?.fits(N) ? scratch.book.reset() : new RoundTrips(N, detailed);
+  if (scratch && !detailed) scratch.book = book;
+
+  const { shares, lastPrice, orderNotional, exitAll, orderList } = book;
+  let orderCount = 0;
   let cash = initialCapital;
   let costs = 0;
   let prevEquity = initialCapital;
@@ -125,102 +138,72 @@ export function simulate(input: SimulationInput): SimulationResult {
   // The last close before the window values a held asset that has no bar on a day.
   for (let a = 0; a < N; a++) {
     for (let t = start - 1; t >= 0; t--) {
-      const c = close[a * T + t];
+      const c = close[t * N + a];
       if (c === c) {
         lastPrice[a] = c;
         break;
       }
     }
   }
+  const orders: Orders = { targets, N, T, band, minNotional, shares, lastPrice, orderNotional, exitAll, orderList, gross: 0 };
+  if (start > 0) orderCount = decide(orders, start - 1, initialCapital);
 
   for (let i = 0; i < L; i++) {
     const t = start + i;
-    const decision = t - 1; // executed today at the open
     let traded = 0;
 
-    if (decision >= 0) {
-      // Equity at the open, every asset at its open (or its last close when it has no bar today).
-      let equityOpen = cash;
-      let gross = 0;
-      for (let a = 0; a < N; a++) {
-        const o = open[a * T + t];
-        if (shares[a] !== 0) equityOpen += shares[a] * (o === o ? o : lastPrice[a]);
-        const w = targets[a * T + decision];
-        if (w === w) gross += w < 0 ? -w : w;
-      }
-      const scale = gross > 1 ? 1 / gross : 1;
-
-      // Desired shares per asset (unchanged where the asset cannot trade or the band holds).
-      let anyOrder = false;
-      for (let a = 0; a < N; a++) {
-        want[a] = shares[a];
-        const o = open[a * T + t];
-        if (!(o === o) || equityOpen <= 0) continue;
-        let w = targets[a * T + decision];
-        if (!(w === w)) w = 0;
-        w *= scale;
-        const current = shares[a];
-        if (w === 0) {
-          if (current !== 0) {
-            want[a] = 0;
-            anyOrder = true;
-          }
+    if (orderCount > 0) {
+      // Sells (and short sales) first: they bring the cash in.
+      let need = 0;
+      for (let k = 0; k < orderCount; k++) {
+        const a = orderList[k];
+        const o = open[t * N + a];
+        if (!(o === o)) continue;
+        const qty = exitAll[a] ? (shares[a] > 0 ? shares[a] : 0) : orderNotional[a] < 0 ? -orderNotional[a] / o : 0;
+        if (qty <= 0) {
+          if (!exitAll[a] && orderNotional[a] > 0 && shares[a] >= 0) need += orderNotional[a] * (1 + slip) + Math.max(minComm, orderNotional[a] * comm);
           continue;
         }
-        const targetShares = (w * equityOpen) / o;
-        if (current !== 0 && current > 0 === w > 0) {
-          const drift = (current * o) / equityOpen - w;
-          if ((drift < 0 ? -drift : drift) <= band * (w < 0 ? -w : w)) continue;
-          if (Math.abs(targetShares - current) * o < minNotional) continue;
-        } else if (current === 0 && Math.abs(targetShares) * o < minNotional) continue;
-        want[a] = targetShares;
-        anyOrder = true;
+        const fill = o * (1 - slip);
+        const fee = Math.max(minComm, qty * o * comm);
+        const proceeds = qty * fill - fee;
+        cash += proceeds;
+        costs += qty * (o - fill) + fee;
+        traded += qty * o;
+        book.fill(a, i, -qty, o, proceeds);
       }
-
-      if (anyOrder) {
-        // Sells (and short sales) first: they bring the cash in.
-        for (let a = 0; a < N; a++) {
-          const qty = shares[a] - want[a];
-          if (qty <= 0) continue;
-          const o = open[a * T + t];
-          const fill = o * (1 - slip);
-          const fee = Math.max(minComm, qty * o * comm);
-          const proceeds = qty * fill - fee;
-          cash += proceeds;
-          costs += qty * (o - fill) + fee;
-          traded += qty * o;
-          book(a, i, -qty, o, proceeds);
-        }
-        // Buys, scaled down together if cash would go negative; covering a short is never scaled.
-        const buyScale = affordableBuyScale(t);
-        for (let a = 0; a < N; a++) {
-          let qty = want[a] - shares[a];
-          if (qty <= 0) continue;
-          if (shares[a] >= 0) qty *= buyScale;
-          if (qty <= 0) continue;
-          const o = open[a * T + t];
-          const fill = o * (1 + slip);
-          const fee = Math.max(minComm, qty * o * comm);
-          const paid = qty * fill + fee;
-          cash -= paid;
-          costs += qty * (fill - o) + fee;
-          traded += qty * o;
-          book(a, i, qty, o, -paid);
-        }
+      // Buys, scaled down together if cash would go negative; covering a short is never scaled.
+      const scale = need > cash ? affordableScale(open, T, t, orders, orderCount, cash, slip, comm, minComm) : 1;
+      for (let k = 0; k < orderCount; k++) {
+        const a = orderList[k];
+        const o = open[t * N + a];
+        if (!(o === o)) continue;
+        let qty = exitAll[a] ? (shares[a] < 0 ? -shares[a] : 0) : orderNotional[a] > 0 ? orderNotional[a] / o : 0;
+        if (qty <= 0) continue;
+        if (!exitAll[a] && shares[a] >= 0) qty *= scale;
+        if (qty <= 0) continue;
+        const fill = o * (1 + slip);
+        const fee = Math.max(minComm, qty * o * comm);
+        const paid = qty * fill + fee;
+        cash -= paid;
+        costs += qty * (fill - o) + fee;
+        traded += qty * o;
+        book.fill(a, i, qty, o, -paid);
       }
     }
 
-    // Mark to the close.
+    // Mark to the close. Only held assets need a price: a flat asset's value is 0 whatever it is.
     let value = cash;
     let grossValue = 0;
+    const row = t * N;
     for (let a = 0; a < N; a++) {
-      const c = close[a * T + t];
+      const s = shares[a];
+      if (s === 0) continue;
+      const c = close[row + a];
       if (c === c) lastPrice[a] = c;
-      if (shares[a] !== 0) {
-        const v = shares[a] * lastPrice[a];
-        value += v;
-        grossValue += v < 0 ? -v : v;
-      }
+      const v = s * lastPrice[a];
+      value += v;
+      grossValue += v < 0 ? -v : v;
     }
     equity[i] = value;
     returns[i] = prevEquity > 0 ? value / prevEquity - 1 : 0;
@@ -228,118 +211,309 @@ export function simulate(input: SimulationInput): SimulationResult {
     turnover[i] = prevEquity > 0 ? traded / prevEquity : 0;
     if (weights) for (let a = 0; a < N; a++) weights[a * L + i] = value > 0 && shares[a] !== 0 ? (shares[a] * lastPrice[a]) / value : 0;
     prevEquity = value;
+    orderCount = i + 1 < L ? decide(orders, t, value) : 0;
   }
 
   // Positions still open at the end: their round trips are marked to the last close.
-  for (let a = 0; a < N; a++) {
-    if (shares[a] === 0) continue;
-    const qty = Math.abs(shares[a]);
-    const mark = qty * lastPrice[a];
-    if (shares[a] > 0) inflow[a] += mark;
-    else outflow[a] += mark;
-    exitQty[a] += qty;
-    exitNotional[a] += mark;
-    endRoundTrip(a, L - 1, true);
-  }
+  for (let a = 0; a < N; a++) if (shares[a] !== 0) book.markOpen(a, L - 1, lastPrice[a]);
 
   return {
-    dates: panel.dates.slice(start, end),
+    // A getter: the fitness path never reads the dates, and copying them costs more than the rest.
+    get dates() {
+      return panel.dates.slice(start, end);
+    },
     equity,
     returns,
     exposure,
     turnover,
-    tradeReturns: Float64Array.from(tradeRets),
-    tradeEntries: Int32Array.from(tradeDays),
+    // Views into the reused book when a scratch is given (valid until the next call), else copies.
+    tradeReturns: scratch && !detailed ? book.returns.subarray(0, book.count) : book.returns.slice(0, book.count),
+    tradeEntries: scratch && !detailed ? book.entries.subarray(0, book.count) : book.entries.slice(0, book.count),
     costs,
-    trades,
+    trades: detailed ? book.trades(panel, start) : undefined,
     weights,
   };
 
-  /**
-   * The fraction of today's opening buys that the cash pays for, fees and slippage included (1 when
-   * it pays for all). The minimum commission makes the cost piecewise linear in the fraction, so
-   * the fraction is found by bisection (this runs only on days a buy would overdraw the account).
-   */
-  function affordableBuyScale(t: number): number {
-    const cost = (s: number) => {
-      let total = 0;
-      for (let a = 0; a < N; a++) {
-        const qty = want[a] - shares[a];
-        if (qty <= 0) continue;
-        const q = shares[a] >= 0 ? qty * s : qty;
-        const notional = q * open[a * T + t];
-        total += notional * (1 + slip) + Math.max(minComm, notional * comm);
+}
+
+const dayMajorCache = new WeakMap<Panel, { open: Float64Array; close: Float64Array }>();
+
+/** The panel's opens and closes in day-major order, computed once per panel. */
+function dayMajorPrices(panel: Panel): { open: Float64Array; close: Float64Array } {
+  let dm = dayMajorCache.get(panel);
+  if (!dm) {
+    const { N, T } = panel;
+    const open = new Float64Array(N * T);
+    const close = new Float64Array(N * T);
+    for (let a = 0; a < N; a++) {
+      for (let t = 0; t < T; t++) {
+        open[t * N + a] = panel.open[a * T + t];
+        close[t * N + a] = panel.close[a * T + t];
       }
-      return total;
-    };
-    if (cost(1) <= cash) return 1;
-    let lo = 0;
-    let hi = 1;
-    for (let k = 0; k < 50; k++) {
-      const mid = (lo + hi) / 2;
-      if (cost(mid) <= cash) lo = mid;
-      else hi = mid;
     }
-    return lo;
+    dm = { open, close };
+    dayMajorCache.set(panel, dm);
+  }
+  return dm;
+}
+
+/** Day-major copy of the targets of days [from, to); the other days are not read. */
+function dayMajorTargets(targets: Float64Array, N: number, T: number, from: number, to: number, scratch?: SimulationScratch): Float64Array {
+  const out = scratch?.targets?.length === N * T ? scratch.targets : new Float64Array(N * T);
+  if (scratch) scratch.targets = out;
+  for (let a = 0; a < N; a++) {
+    const base = a * T;
+    for (let t = from; t < to; t++) out[t * N + a] = targets[base + t];
+  }
+  return out;
+}
+
+/** What deciding a close's orders reads and writes. */
+interface Orders {
+  targets: Float64Array;
+  N: number;
+  T: number;
+  band: number;
+  minNotional: number;
+  shares: Float64Array;
+  lastPrice: Float64Array;
+  orderNotional: Float64Array;
+  exitAll: Uint8Array;
+  orderList: Int32Array;
+  /** Gross target weight of the last day decided. */
+  gross: number;
+}
+
+/**
+ * The orders of day t's decision, sized on the equity at t's close: listed in `orderList`, their
+ * count returned.
+ */
+function decide(o: Orders, t: number, equityClose: number): number {
+  const count = decideScaled(o, t, equityClose, 1);
+  // Gross weight above 1 (rare: only hand-made or leveraged targets) is scaled down to 1.
+  return o.gross > 1 ? decideScaled(o, t, equityClose, 1 / o.gross) : count;
+}
+
+function decideScaled(o: Orders, t: number, equityClose: number, scale: number): number {
+  const { targets, N, T, band, minNotional, shares, lastPrice, orderNotional, exitAll, orderList } = o;
+  const inv = equityClose > 0 ? 1 / equityClose : 0;
+  const live = +(equityClose > 0);
+  let gross = 0;
+  let count = 0;
+  // Written to be nearly branch-free: the branchy version mispredicted on every other asset and
+  // cost three times as much. lastPrice is 0 until an asset's first close, so s * p is 0 when flat.
+  for (let a = 0; a < N; a++) {
+    const raw = targets[t * N + a];
+    const w = raw === raw ? raw * scale : 0;
+    const s = shares[a];
+    const current = s * lastPrice[a];
+    const aw = w < 0 ? -w : w;
+    gross += aw;
+    const driftRaw = current * inv - w;
+    const drift = driftRaw < 0 ? -driftRaw : driftRaw;
+    const deltaRaw = w * equityClose - current;
+    const delta = deltaRaw < 0 ? -deltaRaw : deltaRaw;
+    // Booleans as 0/1 numbers, combined with bitwise operators: no branches.
+    const exit = +(aw === 0) & +(s !== 0);
+    const held = +(s * w > 0) & +(drift <= band * aw);
+    const trade = +(aw > 0) & live & (held ^ 1) & +(delta >= minNotional);
+    if (exit | trade) {
+      exitAll[a] = exit;
+      orderNotional[a] = exit ? 0 : deltaRaw;
+      orderList[count++] = a;
+    }
+  }
+  o.gross = gross / scale;
+  return count;
+}
+
+/**
+ * The fraction of today's opening buys that the cash pays for, fees and slippage included. The
+ * minimum commission makes the cost piecewise linear in the fraction, so it is found by bisection
+ * (only on days a buy would overdraw the account).
+ */
+function affordableScale(open: Float64Array, T: number, t: number, o: Orders, count: number, cash: number, slip: number, comm: number, minComm: number): number {
+  const { orderList, exitAll, orderNotional, shares, N } = o;
+  const cost = (s: number) => {
+    let total = 0;
+    for (let k = 0; k < count; k++) {
+      const a = orderList[k];
+      const p = open[t * N + a];
+      if (!(p === p) || exitAll[a] || orderNotional[a] <= 0) continue;
+      const notional = shares[a] < 0 ? orderNotional[a] : orderNotional[a] * s;
+      total += notional * (1 + slip) + Math.max(minComm, notional * comm);
+    }
+    return total;
+  };
+  if (cost(1) <= cash) return 1;
+  let lo = 0;
+  let hi = 1;
+  for (let k = 0; k < 50; k++) {
+    const mid = (lo + hi) / 2;
+    if (cost(mid) <= cash) lo = mid;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * Positions and their round trips. A round trip runs while an asset's position keeps its sign; a
+ * fill that crosses zero closes it with its first part and opens one on the other side with the
+ * rest (the cash flow is split in proportion). Long: money back over money in. Short: profit over
+ * the proceeds of the short sale.
+ */
+export class RoundTrips {
+  readonly shares: Float64Array;
+  /** Last known close of each asset. */
+  readonly lastPrice: Float64Array;
+  /** Orders decided at a close for the next open: notional (+ buy, - sell) or a full exit. */
+  readonly orderNotional: Float64Array;
+  readonly exitAll: Uint8Array;
+  /** The assets with an order, so that a day's execution visits only them. */
+  readonly orderList: Int32Array;
+  /** Net return and entry day of each finished round trip (the first `count` entries). */
+  returns: Float64Array = new Float64Array(64);
+  entries: Int32Array = new Int32Array(64);
+  count = 0;
+  private readonly inflow: Float64Array;
+  private readonly outflow: Float64Array;
+  private readonly entryDay: Int32Array;
+  private readonly side: Int8Array;
+  // Fill prices, kept only for the detailed trade list.
+  private readonly prices: { entryQty: Float64Array; entryNotional: Float64Array; exitQty: Float64Array; exitNotional: Float64Array } | null;
+  private readonly records: { a: number; side: number; entry: number; exit: number; open: boolean; entryPrice: number; exitPrice: number; r: number }[] | null;
+
+  constructor(n: number, detailed: boolean) {
+    this.shares = new Float64Array(n);
+    this.lastPrice = new Float64Array(n);
+    this.orderNotional = new Float64Array(n);
+    this.exitAll = new Uint8Array(n);
+    this.orderList = new Int32Array(n);
+    this.inflow = new Float64Array(n);
+    this.outflow = new Float64Array(n);
+    this.entryDay = new Int32Array(n).fill(-1);
+    this.side = new Int8Array(n);
+    this.prices = detailed
+      ? { entryQty: new Float64Array(n), entryNotional: new Float64Array(n), exitQty: new Float64Array(n), exitNotional: new Float64Array(n) }
+      : null;
+    this.records = detailed ? [] : null;
   }
 
-  /**
-   * Apply a fill of `q` shares (positive buy, negative sell) at reference price `price` with the
-   * signed cash flow `cashFlow` (fees and slippage included) to the position and its round trips.
-   * A fill that crosses zero closes the round trip with its first part and opens one on the other
-   * side with the rest; the cash flow is split in proportion.
-   */
-  function book(a: number, day: number, q: number, price: number, cashFlow: number): void {
-    const before = shares[a];
+  fits(n: number): boolean {
+    return this.shares.length === n && this.prices === null;
+  }
+
+  /** Empty books for the next simulation. */
+  reset(): this {
+    this.shares.fill(0);
+    this.lastPrice.fill(0);
+    this.orderNotional.fill(0);
+    this.exitAll.fill(0);
+    this.inflow.fill(0);
+    this.outflow.fill(0);
+    this.entryDay.fill(-1);
+    this.side.fill(0);
+    this.count = 0;
+    return this;
+  }
+
+  /** A fill of q shares (+ buy, - sell) at reference price `price` with signed cash flow (costs included). */
+  fill(a: number, day: number, q: number, price: number, cashFlow: number): void {
+    const before = this.shares[a];
     const after = before + q;
     const absQ = q < 0 ? -q : q;
     let closing = 0;
-    if (before !== 0 && (after === 0 || after > 0 !== before > 0)) closing = before < 0 ? -before : before;
-    else if (before !== 0 && (after > 0) === (before > 0) && Math.abs(after) < Math.abs(before)) closing = absQ;
+    if (before !== 0) {
+      if (after === 0 || after > 0 !== before > 0) closing = before < 0 ? -before : before;
+      else if ((after < 0 ? -after : after) < (before < 0 ? -before : before)) closing = absQ;
+    }
+    if (closing > absQ) closing = absQ;
     const part = closing / absQ;
     if (closing > 0) {
-      if (before > 0) inflow[a] += cashFlow * part; // selling a long brings money back
-      else outflow[a] += -cashFlow * part; // buying back a short costs money
-      exitQty[a] += closing;
-      exitNotional[a] += closing * price;
-    }
-    shares[a] = Math.abs(after) < 1e-12 * absQ ? 0 : after;
-    if (closing > 0 && (shares[a] === 0 || shares[a] > 0 !== before > 0)) endRoundTrip(a, day, false);
-    const opening = absQ - closing;
-    if (opening > 0 && shares[a] !== 0) {
-      if (entryDay[a] < 0) {
-        entryDay[a] = day;
-        side[a] = shares[a] > 0 ? 1 : -1;
+      if (before > 0) this.inflow[a] += cashFlow * part;
+      else this.outflow[a] += -cashFlow * part;
+      if (this.prices) {
+        this.prices.exitQty[a] += closing;
+        this.prices.exitNotional[a] += closing * price;
       }
-      if (shares[a] > 0) outflow[a] += -cashFlow * (1 - part); // a long costs money going in
-      else inflow[a] += cashFlow * (1 - part); // a short sale brings money in
-      entryQty[a] += opening;
-      entryNotional[a] += opening * price;
+    }
+    const settled = (after < 0 ? -after : after) <= 1e-9 * absQ ? 0 : after;
+    this.shares[a] = settled;
+    if (closing > 0 && (settled === 0 || settled > 0 !== before > 0)) this.end(a, day, false);
+    const opening = absQ - closing;
+    if (opening > 0 && settled !== 0) {
+      if (this.entryDay[a] < 0) {
+        this.entryDay[a] = day;
+        this.side[a] = settled > 0 ? 1 : -1;
+      }
+      if (settled > 0) this.outflow[a] += -cashFlow * (1 - part);
+      else this.inflow[a] += cashFlow * (1 - part);
+      if (this.prices) {
+        this.prices.entryQty[a] += opening;
+        this.prices.entryNotional[a] += opening * price;
+      }
     }
   }
 
-  /** Record the round trip of asset a and reset its bookkeeping. */
-  function endRoundTrip(a: number, day: number, stillOpen: boolean): void {
-    const long = side[a] > 0;
-    // Long: money back over money in. Short: profit over the proceeds of the short sale.
-    const r = long ? (outflow[a] > 0 ? inflow[a] / outflow[a] - 1 : 0) : inflow[a] > 0 ? (inflow[a] - outflow[a]) / inflow[a] : 0;
-    tradeRets.push(r);
-    tradeDays.push(entryDay[a]);
-    if (trades) {
-      trades.push({
-        symbol: panel.symbols[a],
-        side: long ? 'long' : 'short',
-        entryDate: panel.dates[start + entryDay[a]],
-        exitDate: stillOpen ? null : panel.dates[start + day],
-        entryPrice: entryQty[a] > 0 ? entryNotional[a] / entryQty[a] : 0,
-        exitPrice: exitQty[a] > 0 ? exitNotional[a] / exitQty[a] : 0,
-        return: r,
-        bars: day - entryDay[a],
+  /** Close the books of a position still open at the end, marked at `price`. */
+  markOpen(a: number, day: number, price: number): void {
+    const s = this.shares[a];
+    const qty = s < 0 ? -s : s;
+    const mark = qty * price;
+    if (s > 0) this.inflow[a] += mark;
+    else this.outflow[a] += mark;
+    if (this.prices) {
+      this.prices.exitQty[a] += qty;
+      this.prices.exitNotional[a] += mark;
+    }
+    this.end(a, day, true);
+  }
+
+  private end(a: number, day: number, stillOpen: boolean): void {
+    const long = this.side[a] > 0;
+    const inflow = this.inflow[a];
+    const outflow = this.outflow[a];
+    const r = long ? (outflow > 0 ? inflow / outflow - 1 : 0) : inflow > 0 ? (inflow - outflow) / inflow : 0;
+    if (this.count === this.returns.length) {
+      const returns = new Float64Array(this.returns.length * 2);
+      returns.set(this.returns);
+      const entries = new Int32Array(this.entries.length * 2);
+      entries.set(this.entries);
+      this.returns = returns;
+      this.entries = entries;
+    }
+    this.returns[this.count] = r;
+    this.entries[this.count] = this.entryDay[a];
+    this.count += 1;
+    if (this.records && this.prices) {
+      const p = this.prices;
+      this.records.push({
+        a,
+        side: this.side[a],
+        entry: this.entryDay[a],
+        exit: day,
+        open: stillOpen,
+        entryPrice: p.entryQty[a] > 0 ? p.entryNotional[a] / p.entryQty[a] : 0,
+        exitPrice: p.exitQty[a] > 0 ? p.exitNotional[a] / p.exitQty[a] : 0,
+        r,
       });
+      p.entryQty[a] = p.entryNotional[a] = p.exitQty[a] = p.exitNotional[a] = 0;
     }
-    inflow[a] = outflow[a] = entryQty[a] = entryNotional[a] = exitQty[a] = exitNotional[a] = 0;
-    entryDay[a] = -1;
-    side[a] = 0;
+    this.inflow[a] = this.outflow[a] = 0;
+    this.entryDay[a] = -1;
+    this.side[a] = 0;
   }
 
+  trades(panel: Panel, start: number): Trade[] {
+    return (this.records ?? []).map((x) => ({
+      symbol: panel.symbols[x.a],
+      side: x.side > 0 ? 'long' : 'short',
+      entryDate: panel.dates[start + x.entry],
+      exitDate: x.open ? null : panel.dates[start + x.exit],
+      entryPrice: x.entryPrice,
+      exitPrice: x.exitPrice,
+      return: x.r,
+      bars: x.exit - x.entry,
+    }));
+  }
 }

@@ -100,8 +100,9 @@ describe('simulate: hand-computed cases', () => {
   it('flipping from long to short in one order closes one round trip and opens another', () => {
     const p = panelOf([{ open: [10, 10, 12, 9, 9], close: [10, 11, 12, 9, 9] }]);
     const r = simulate({ panel: p, targets: targetsOf([[1, -1, 0, 0, 0]]), start: 0, end: 5, execution: FREE, initialCapital: 1000, detailed: true });
-    // Long 100 at 10, sold at 12 (+200, equity 1200), short 100 at 12, covered at 9: +300.
-    expect(r.equity[4]).toBeCloseTo(1500, 9);
+    // Long 100 at 10. The flip is sized at day 1's close (equity 1100): sell 2200 of notional at
+    // 12 = 183.33 shares: the long (+200) closes, 83.33 go short at 12 and are covered at 9 (+250).
+    expect(r.equity[4]).toBeCloseTo(1450, 9);
     expect(Array.from(r.tradeReturns).map((x) => +x.toFixed(12))).toEqual([0.2, 0.25]);
     expect(r.trades!.map((t) => t.side)).toEqual(['long', 'short']);
   });
