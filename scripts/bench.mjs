@@ -8,12 +8,6 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = (p) => import(join(root, 'dist', p));
 
-const only = process.argv[2];
-const sections = { ingest: benchIngest };
-
-for (const [name, fn] of Object.entries(sections)) {
-  if (!only || only === name) await fn();
-}
 
 async function benchIngest() {
   const { openDb } = await dist('store/db.js');
@@ -39,4 +33,88 @@ async function benchIngest() {
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+/** Bundled symbols with the full 2000-2026 history (6,648 bars each). */
+const FULL = ['SPY', 'QQQ', 'DIA', 'XLE', 'XLF', 'XLK', 'XLV', 'XLY', 'XLP', 'XLU', 'XLI', 'AAPL', 'MSFT', 'JPM', 'KO', 'PG', 'XOM', 'WMT', 'IBM', 'JNJ',
+  'AMD', 'AMZN', 'BA', 'BAC', 'CAT', 'COST', 'CSCO', 'CVX', 'DIS', 'GS', 'HD', 'INTC', 'LLY', 'MCD', 'MRK', 'NVDA', 'ORCL', 'PEP', 'PFE', 'UNH', 'VZ', 'WFC'];
+
+async function loadBundledPanel(symbols) {
+  const { CsvSource } = await dist('data/csvSource.js');
+  const { buildPanel } = await dist('data/panel.js');
+  const src = new CsvSource(join(root, 'data', 'daily'));
+  const series = new Map();
+  for await (const o of src.fetchDaily(symbols.map((symbol) => ({ symbol, from: null, to: null })))) {
+    if (!o.ok) throw o.error;
+    series.set(o.symbol, o.result.bars);
+  }
+  return buildPanel(symbols, series, { from: null, to: null, warmup: 0, shared: true }).panel;
+}
+
+async function benchEvolve() {
+  const { availableParallelism } = await import('node:os');
+  const { loadGrammar, initialisePopulation, mapGenome } = await dist('ge/index.js');
+  const { Rng } = await dist('domain/rng.js');
+  const { RuleEvaluator } = await dist('evolve/evaluator.js');
+  const { uniformWeights } = await dist('evolve/fitness.js');
+  const { compileRule, referencePositions, evaluatePositions, IndicatorCache } = await dist('strategy/index.js');
+  const { loadConfig } = await dist('config/load.js');
+  const config = loadConfig();
+  const symbols = FULL.filter((s) => s !== 'INTC').slice(0, 20);
+  const panel = await loadBundledPanel(symbols);
+  const grammar = loadGrammar('default');
+  const T = panel.T;
+  const validStart = Math.round(T * 0.7);
+  const settings = {
+    metric: 'sharpe', metricWeights: null, penalties: config.evolve.penalties, execution: config.execution,
+    initialCapital: config.backtest.initialCapital, trainStart: 0, validStart, validEnd: T, assetWeights: uniformWeights(panel.N),
+  };
+  const workers = availableParallelism();
+  const evaluator = new RuleEvaluator(panel, settings, { workers, keepSignatures: 0 });
+  const rng = Rng.seeded(7);
+  const genomes = (size) => initialisePopulation(grammar, { populationSize: size, minDepth: config.evolve.minInitDepth, maxDepth: config.evolve.maxInitDepth }, rng.fork()).map((i) => Int32Array.from(i.genome));
+  // Warm-up: JIT and the indicator columns most rules read, as in the first generations of a run.
+  const warm = genomes(600).map((g) => mapGenome(grammar, g, { maxWraps: 1, maxDepth: config.evolve.maxDepth }));
+  await evaluator.evaluate(warm.map((m) => (m.valid ? m.phenotype : null)));
+  const trialsBefore = evaluator.counts.trials;
+  const t0 = performance.now();
+  let batches = 0;
+  while (performance.now() - t0 < 10_000 || batches < 3) {
+    const mapped = genomes(1000).map((g) => mapGenome(grammar, g, { maxWraps: 1, maxDepth: config.evolve.maxDepth }));
+    await evaluator.evaluate(mapped.map((m) => (m.valid ? m.phenotype : null)));
+    batches++;
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  const distinct = evaluator.counts.trials - trialsBefore;
+  const cps = distinct / seconds;
+  await evaluator.close();
+
+  // The plain tree-walking reference evaluator must agree with the fast path.
+  const sample = [...evaluator.results.keys()].slice(0, 200);
+  const cache = new IndicatorCache(panel);
+  let mismatches = 0;
+  for (const text of sample) {
+    const rule = compileRule(text).rule;
+    const fast = evaluatePositions(rule, panel, cache);
+    const ref = referencePositions(rule, panel, cache);
+    for (let i = 0; i < fast.length; i++) if (fast[i] !== ref[i]) { mismatches++; break; }
+  }
+  console.log(`evolve_symbols: ${panel.N}`);
+  console.log(`evolve_bars_per_symbol: ${T}`);
+  console.log(`evolve_workers: ${workers}`);
+  console.log(`evolve_distinct_candidates: ${distinct}`);
+  console.log(`evolve_seconds: ${seconds.toFixed(2)}`);
+  console.log(`reference_check_rules: ${sample.length}`);
+  console.log(`reference_check_mismatches: ${mismatches}`);
+  console.log(`candidates_per_second: ${Math.round(cps)}`);
+  console.log(`candidate_bars_per_second: ${Math.round(cps * panel.N * T)}`);
+  console.log(`peak_rss_mb: ${Math.round(process.resourceUsage().maxRSS / 1024)}`);
+}
+
+// Run last: the sections above are function declarations and constants.
+const only = process.argv[2];
+const sections = { ingest: benchIngest, evolve: benchEvolve };
+
+for (const [name, fn] of Object.entries(sections)) {
+  if (!only || only === name) await fn();
 }

@@ -6,6 +6,10 @@ import { scrubSecrets } from '../log/logger.js';
 import { registerConfig } from './commands/config.js';
 import { registerData } from './commands/data.js';
 import { registerIngest } from './commands/ingest.js';
+import { registerGrammar } from './commands/grammar.js';
+import { registerEvolve } from './commands/evolve.js';
+import { registerRuns } from './commands/runs.js';
+import { registerShow } from './commands/show.js';
 
 export function buildProgram(): Command {
   const version = (JSON.parse(readFileSync(bundled('package.json'), 'utf8')) as { version: string }).version;
@@ -23,6 +27,10 @@ export function buildProgram(): Command {
   registerIngest(program);
   registerData(program);
   registerConfig(program);
+  registerGrammar(program);
+  registerEvolve(program);
+  registerRuns(program);
+  registerShow(program);
   // Subcommands inherit exitOverride so that usage errors come back here (exit 2).
   for (const cmd of program.commands) cmd.exitOverride();
   return program;

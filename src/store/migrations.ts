@@ -64,6 +64,146 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       ) STRICT;
     `,
   },
+  {
+    version: 2,
+    name: 'evolve',
+    sql: `
+      CREATE TABLE runs (
+        id               INTEGER PRIMARY KEY,
+        created_at       TEXT NOT NULL,
+        finished_at      TEXT,
+        status           TEXT NOT NULL CHECK (status IN ('running', 'finished', 'interrupted', 'failed')),
+        purpose          TEXT NOT NULL DEFAULT 'evolve',
+        config           TEXT NOT NULL,
+        config_hash      TEXT NOT NULL,
+        seed             INTEGER NOT NULL,
+        grammar          TEXT NOT NULL,
+        grammar_hash     TEXT NOT NULL,
+        symbols          TEXT NOT NULL,
+        train_from       TEXT NOT NULL,
+        train_to         TEXT NOT NULL,
+        valid_from       TEXT NOT NULL,
+        valid_to         TEXT NOT NULL,
+        data_hash        TEXT NOT NULL,
+        code_version     TEXT NOT NULL,
+        metric           TEXT NOT NULL,
+        trials           INTEGER NOT NULL DEFAULT 0,
+        evaluations      INTEGER NOT NULL DEFAULT 0,
+        invalid          INTEGER NOT NULL DEFAULT 0,
+        generations_done INTEGER NOT NULL DEFAULT 0,
+        stopped_early    INTEGER NOT NULL DEFAULT 0,
+        sharpe_mean      REAL,
+        sharpe_variance  REAL,
+        observations     INTEGER,
+        pid              INTEGER,
+        detail           TEXT
+      ) STRICT;
+
+      CREATE TABLE generations (
+        run_id           INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        em_iteration     INTEGER NOT NULL,
+        generation       INTEGER NOT NULL,
+        species          INTEGER NOT NULL,
+        best_train       REAL NOT NULL,
+        median_train     REAL NOT NULL,
+        best_validation  REAL NOT NULL,
+        invalid_share    REAL NOT NULL,
+        diversity        REAL NOT NULL,
+        trials           INTEGER NOT NULL,
+        PRIMARY KEY (run_id, em_iteration, generation, species)
+      ) STRICT;
+
+      CREATE TABLE strategies (
+        id                  INTEGER PRIMARY KEY,
+        run_id              INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        em_iteration        INTEGER NOT NULL,
+        rank                INTEGER NOT NULL,
+        expr                TEXT NOT NULL,
+        genome              TEXT NOT NULL,
+        species             INTEGER NOT NULL,
+        nodes               INTEGER NOT NULL,
+        fitness             REAL NOT NULL,
+        validation_fitness  REAL NOT NULL,
+        train               TEXT NOT NULL,
+        validation          TEXT NOT NULL,
+        UNIQUE (run_id, em_iteration, expr)
+      ) STRICT;
+      CREATE INDEX strategies_run ON strategies(run_id, em_iteration, rank);
+
+      -- Every distinct candidate scored is a trial: its train Sharpe ratio (per observation) feeds
+      -- the Deflated Sharpe Ratio of later backtests.
+      CREATE TABLE trials (
+        run_id   INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        seq      INTEGER NOT NULL,
+        sharpe   REAL NOT NULL,
+        PRIMARY KEY (run_id, seq)
+      ) STRICT, WITHOUT ROWID;
+    `,
+  },
+  {
+    version: 3,
+    name: 'backtest',
+    sql: `
+      CREATE TABLE backtests (
+        id               INTEGER PRIMARY KEY,
+        created_at       TEXT NOT NULL,
+        finished_at      TEXT,
+        status           TEXT NOT NULL CHECK (status IN ('running', 'finished', 'interrupted', 'failed')),
+        kind             TEXT NOT NULL CHECK (kind IN ('single', 'walk-forward')),
+        source           TEXT NOT NULL,
+        config           TEXT NOT NULL,
+        config_hash      TEXT NOT NULL,
+        symbols          TEXT NOT NULL,
+        date_from        TEXT NOT NULL,
+        date_to          TEXT NOT NULL,
+        portfolio        TEXT,
+        trials           INTEGER NOT NULL DEFAULT 0,
+        result           TEXT,
+        gate_passed      INTEGER,
+        pid              INTEGER,
+        detail           TEXT
+      ) STRICT;
+
+      CREATE TABLE folds (
+        backtest_id  INTEGER NOT NULL REFERENCES backtests(id) ON DELETE CASCADE,
+        fold         INTEGER NOT NULL,
+        run_id       INTEGER REFERENCES runs(id),
+        train_from   TEXT NOT NULL,
+        train_to     TEXT NOT NULL,
+        test_from    TEXT NOT NULL,
+        test_to      TEXT NOT NULL,
+        portfolio    TEXT NOT NULL,
+        is_metrics   TEXT NOT NULL,
+        oos_metrics  TEXT NOT NULL,
+        trials       INTEGER NOT NULL,
+        PRIMARY KEY (backtest_id, fold)
+      ) STRICT;
+
+      -- The daily equity of the strategy (out-of-sample for walk-forward) and of the benchmark.
+      CREATE TABLE equity (
+        backtest_id  INTEGER NOT NULL REFERENCES backtests(id) ON DELETE CASCADE,
+        date         TEXT NOT NULL,
+        equity       REAL NOT NULL,
+        benchmark    REAL,
+        PRIMARY KEY (backtest_id, date)
+      ) STRICT, WITHOUT ROWID;
+
+      CREATE TABLE trades (
+        id           INTEGER PRIMARY KEY,
+        backtest_id  INTEGER NOT NULL REFERENCES backtests(id) ON DELETE CASCADE,
+        fold         INTEGER,
+        symbol       TEXT NOT NULL,
+        side         TEXT NOT NULL CHECK (side IN ('long', 'short')),
+        entry_date   TEXT NOT NULL,
+        exit_date    TEXT,
+        entry_price  REAL NOT NULL,
+        exit_price   REAL NOT NULL,
+        return       REAL NOT NULL,
+        bars         INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX trades_backtest ON trades(backtest_id, entry_date);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

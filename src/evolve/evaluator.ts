@@ -1,0 +1,227 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { availableParallelism } from 'node:os';
+import type { Panel } from '../domain/types.js';
+import { bundled } from '../domain/paths.js';
+import { BoolMemo, compileRule, computeSeries, IndicatorCache, requiredSeries, seriesKey, type CompiledRule } from '../strategy/index.js';
+import type { BatchEvaluator, Score } from '../ge/search.js';
+import { scoreRule, WORST_FITNESS, type FitnessResult, type FitnessScratch, type FitnessSettings } from './fitness.js';
+import type { ScoreBatchReply, ScoreReply, WorkerMessage } from './protocol.js';
+
+export interface EvaluatorCounts {
+  /** Distinct valid phenotypes scored on data: the trials of the run. */
+  trials: number;
+  /** Phenotypes asked for, duplicates and invalid ones included. */
+  evaluations: number;
+  /** Phenotypes that did not map, parse or type-check. */
+  invalid: number;
+}
+
+const INVALID: Score = { valid: false, fitness: WORST_FITNESS, validation: WORST_FITNESS };
+
+/**
+ * Scores phenotypes for the search: dedupes them (identical canonical rules are scored once per
+ * settings), computes the indicator columns a batch needs once, in shared memory, and farms the
+ * scoring out to worker threads (or runs it here with one worker). Keeps the count of trials and
+ * each trial's Sharpe ratio for the Deflated Sharpe Ratio.
+ */
+export class RuleEvaluator {
+  readonly counts: EvaluatorCounts = { trials: 0, evaluations: 0, invalid: 0 };
+  /** Per-observation train Sharpe of every trial, in the order they were scored. */
+  readonly trialSharpes: number[] = [];
+  /** Full results of every distinct rule scored under the current settings, by canonical text. */
+  readonly results = new Map<string, FitnessResult>();
+  private readonly cache: IndicatorCache;
+  private readonly workers: Worker[] = [];
+  private readonly sentColumns = new Set<string>();
+  private readonly memo = new BoolMemo();
+  private readonly scratch: FitnessScratch = {};
+  /** Signatures are kept for recent rules only (they cost a float per train day each). */
+  private readonly signatures = new Map<string, Float32Array>();
+  private nextBatch = 0;
+  private readonly trialTexts = new Set<string>();
+  /** Raw phenotype -> canonical rule text (the dedupe key). */
+  private readonly canonicalTexts = new Map<string, string>();
+
+  constructor(
+    private readonly panel: Panel,
+    private settings: FitnessSettings,
+    private readonly opts: { workers: number; keepSignatures: number },
+  ) {
+    this.cache = new IndicatorCache(panel, { allocate: (n) => new Float64Array(new SharedArrayBuffer(n * 8)) });
+    const count = opts.workers > 1 ? opts.workers : 0;
+    for (let i = 0; i < count; i++) {
+      const w = new Worker(workerScript());
+      w.unref();
+      this.post(w, { type: 'init', panel });
+      this.workers.push(w);
+    }
+    this.broadcastSettings();
+  }
+
+  /** Score under new settings (e.g. the allocation of the next EM iteration). Trials keep counting. */
+  updateSettings(settings: FitnessSettings): void {
+    this.settings = settings;
+    this.results.clear();
+    this.signatures.clear();
+    this.broadcastSettings();
+  }
+
+  /** The BatchEvaluator the search calls. */
+  readonly evaluate: BatchEvaluator = async (phenotypes) => {
+    this.counts.evaluations += phenotypes.length;
+    const canonical: (string | null)[] = [];
+    const pending = new Map<string, CompiledRule>();
+    for (const p of phenotypes) {
+      if (p === null) {
+        this.counts.invalid += 1;
+        canonical.push(null);
+        continue;
+      }
+      const c = compileRule(p);
+      if (!c.ok) {
+        this.counts.invalid += 1;
+        canonical.push(null);
+        continue;
+      }
+      const text = c.rule.text;
+      this.canonicalTexts.set(p, text);
+      canonical.push(text);
+      const known = this.results.get(text);
+      const needsSignature = this.opts.keepSignatures > 0 && !this.signatures.has(text);
+      if ((!known || needsSignature) && !pending.has(text)) pending.set(text, c.rule);
+    }
+    if (pending.size > 0) await this.score([...pending.values()]);
+    return canonical.map((text) => {
+      if (text === null) return INVALID;
+      const r = this.results.get(text)!;
+      return { valid: true, fitness: r.fitness, validation: r.validation, signature: this.signatures.get(text) };
+    });
+  };
+
+  /** The canonical text of a phenotype this evaluator has seen (compiled again if not). */
+  canonical(phenotype: string): string {
+    const known = this.canonicalTexts.get(phenotype);
+    if (known) return known;
+    const c = compileRule(phenotype);
+    if (!c.ok) throw new Error(`not a valid rule: ${phenotype}: ${c.error}`);
+    return c.rule.text;
+  }
+
+  /** Score one rule here, outside the search (e.g. a hand-written rule); not counted as a trial. */
+  scoreOne(rule: CompiledRule): FitnessResult {
+    return scoreRule(rule, this.panel, this.cache, this.settings, this.scratch, this.memo);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+    this.workers.length = 0;
+  }
+
+  private async score(rules: CompiledRule[]): Promise<void> {
+    // Every indicator column the batch needs, computed once, here, in shared memory.
+    const fresh: [string, Float64Array][] = [];
+    for (const rule of rules) {
+      for (const node of requiredSeries(rule.ast)) {
+        const key = seriesKey(node);
+        if (!this.cache.has(key)) computeSeries(node, this.panel, this.cache);
+      }
+    }
+    for (const [key, column] of this.cache.entries()) {
+      if (!this.sentColumns.has(key)) {
+        fresh.push([key, column]);
+        this.sentColumns.add(key);
+      }
+    }
+    let replies: ScoreReply[];
+    if (this.workers.length === 0) {
+      replies = rules.map((rule) => ({ text: rule.text, result: scoreRule(rule, this.panel, this.cache, this.settings, this.scratch, this.memo) }));
+    } else {
+      if (fresh.length) for (const w of this.workers) this.post(w, { type: 'columns', columns: fresh });
+      replies = await this.scoreOnWorkers(rules.map((r) => r.text));
+    }
+    for (const r of replies) {
+      if (!r.result) throw new Error(`worker could not compile a rule the coordinator compiled: ${r.text}: ${r.error}`);
+      const { signature, ...rest } = r.result;
+      this.results.set(r.text, { ...rest, signature: EMPTY_SIGNATURE });
+      if (this.opts.keepSignatures > 0) this.keepSignature(r.text, signature);
+      if (!this.trialTexts.has(r.text)) {
+        this.trialTexts.add(r.text);
+        this.counts.trials += 1;
+        this.trialSharpes.push(r.result.sharpePerObservation);
+      }
+    }
+  }
+
+  private async scoreOnWorkers(texts: string[]): Promise<ScoreReply[]> {
+    // Small chunks, handed out as workers free up: rules differ a lot in cost.
+    const chunk = Math.max(1, Math.ceil(texts.length / (this.workers.length * 6)));
+    const chunks: string[][] = [];
+    for (let i = 0; i < texts.length; i += chunk) chunks.push(texts.slice(i, i + chunk));
+    const out = new Map<string, ScoreReply>();
+    let next = 0;
+    await Promise.all(
+      this.workers.map(async (w) => {
+        while (next < chunks.length) {
+          const batch = chunks[next++];
+          const reply = await this.request(w, batch);
+          for (const r of reply.replies) out.set(r.text, r);
+        }
+      }),
+    );
+    return texts.map((t) => out.get(t)!);
+  }
+
+  private request(w: Worker, texts: string[]): Promise<ScoreBatchReply> {
+    const id = this.nextBatch++;
+    return new Promise((resolve, reject) => {
+      const onMessage = (m: ScoreBatchReply) => {
+        if (m.id !== id) return;
+        w.off('message', onMessage);
+        w.off('error', onError);
+        resolve(m);
+      };
+      const onError = (err: Error) => {
+        w.off('message', onMessage);
+        reject(err);
+      };
+      w.on('message', onMessage);
+      w.once('error', onError);
+      this.post(w, { type: 'score', id, texts });
+    });
+  }
+
+  private keepSignature(text: string, signature: Float32Array): void {
+    this.signatures.delete(text);
+    this.signatures.set(text, signature);
+    while (this.signatures.size > this.opts.keepSignatures) {
+      const oldest = this.signatures.keys().next().value as string;
+      this.signatures.delete(oldest);
+    }
+  }
+
+  private broadcastSettings(): void {
+    for (const w of this.workers) this.post(w, { type: 'settings', settings: { ...this.settings, assetWeights: Array.from(this.settings.assetWeights) } });
+  }
+
+  private post(w: Worker, msg: WorkerMessage): void {
+    w.postMessage(msg);
+  }
+}
+
+const EMPTY_SIGNATURE = new Float32Array(0);
+
+/** The compiled worker script (dist/), also when this module runs from src/ under the test runner. */
+function workerScript(): URL {
+  const here = new URL('./worker.js', import.meta.url);
+  if (existsSync(fileURLToPath(here))) return here;
+  const built = bundled('dist', 'evolve', 'worker.js');
+  if (!existsSync(built)) throw new Error(`worker script not found: ${built} (run npm run build)`);
+  return new URL(`file://${built}`);
+}
+
+/** The default number of scoring threads: one per core. */
+export function defaultWorkers(): number {
+  return availableParallelism();
+}

@@ -1,0 +1,175 @@
+import type { Metric } from '../config/schema.js';
+import type { Panel } from '../domain/types.js';
+import { computeMetrics, TRADING_DAYS_PER_YEAR, type Metrics } from '../backtest/metrics.js';
+import { simulate, type Execution, type SimulationScratch } from '../backtest/simulator.js';
+import { evaluatePositions, type BoolMemo, type CompiledRule, type IndicatorCache } from '../strategy/index.js';
+
+/** The fitness of a phenotype that does not map, parse or type-check: worse than any real score. */
+export const WORST_FITNESS = -1e6;
+
+export interface Penalties {
+  /** Subtracted per node of the rule (favours readable rules). */
+  sizePerNode: number;
+  /** Fewer round trips than this (over the train window) costs up to `fewTrades`. */
+  minTrades: number;
+  fewTrades: number;
+  /** Mean exposure outside [minExposure, maxExposure] costs up to `exposure`. */
+  minExposure: number;
+  maxExposure: number;
+  exposure: number;
+}
+
+/** Everything fitness needs besides the rule; plain data, so it can be sent to worker threads. */
+export interface FitnessSettings {
+  metric: Metric;
+  /** A weighted combination of metrics instead of `metric`, when set. */
+  metricWeights: Partial<Record<Metric, number>> | null;
+  penalties: Penalties;
+  execution: Execution;
+  initialCapital: number;
+  /** Panel day indices: train [trainStart, validStart), validation [validStart, validEnd). */
+  trainStart: number;
+  validStart: number;
+  validEnd: number;
+  /** Capital weight of each asset (the allocation); the rule's position on an asset is scaled by it. */
+  assetWeights: Float64Array;
+}
+
+export interface FitnessResult {
+  valid: true;
+  fitness: number;
+  validation: number;
+  train: Metrics;
+  validationMetrics: Metrics;
+  /** Per-observation (daily, not annualised) train Sharpe ratio: the trial's entry in the DSR. */
+  sharpePerObservation: number;
+  /** Net target exposure per train day: the position series the species penalty correlates. */
+  signature: Float32Array;
+}
+
+/** Buffers reused from one score to the next (one per thread). */
+export interface FitnessScratch {
+  positions?: Int8Array;
+  targets?: Float64Array;
+  sim?: SimulationScratch;
+}
+
+/** The objective of a metrics record: one metric, or a weighted sum of several. */
+export function objective(m: Metrics, metric: Metric, weights: Partial<Record<Metric, number>> | null): number {
+  if (weights && Object.keys(weights).length > 0) {
+    let sum = 0;
+    for (const [k, w] of Object.entries(weights)) sum += (w ?? 0) * metricValue(m, k as Metric);
+    return sum;
+  }
+  return metricValue(m, metric);
+}
+
+export function metricValue(m: Metrics, metric: Metric): number {
+  switch (metric) {
+    case 'sharpe':
+      return m.sharpe;
+    case 'sortino':
+      return m.sortino;
+    case 'calmar':
+      return m.calmar;
+    case 'cagr':
+      return m.cagr;
+    case 'profit-factor':
+      return m.profitFactor;
+  }
+}
+
+/**
+ * Penalised objective: rule size, too few trades (scaled to the window's length, so the validation
+ * window is held to the same rate as train), and time in the market outside the allowed band.
+ */
+export function penalised(m: Metrics, size: number, p: Penalties, base: number, minTradesScale = 1): number {
+  let f = base - p.sizePerNode * size;
+  const minTrades = p.minTrades * minTradesScale;
+  if (minTrades > 0 && m.trades < minTrades) f -= p.fewTrades * (1 - m.trades / minTrades);
+  if (m.exposure < p.minExposure && p.minExposure > 0) f -= p.exposure * ((p.minExposure - m.exposure) / p.minExposure);
+  if (m.exposure > p.maxExposure && p.maxExposure < 1) f -= p.exposure * ((m.exposure - p.maxExposure) / (1 - p.maxExposure));
+  return f;
+}
+
+/**
+ * Score one compiled rule: evaluate its positions, simulate the portfolio of the rule on every
+ * asset (weighted by the allocation) through the one simulator with costs, and measure train and
+ * validation separately. Pure given its inputs; `targets` is scratch space reused between calls.
+ */
+export function scoreRule(
+  rule: CompiledRule,
+  panel: Panel,
+  cache: IndicatorCache,
+  settings: FitnessSettings,
+  scratch: FitnessScratch,
+  memo?: BoolMemo,
+): FitnessResult {
+  const { N, T } = panel;
+  const { trainStart, validStart, validEnd, assetWeights } = settings;
+  const positions = evaluatePositions(rule, panel, cache, memo, (scratch.positions ??= new Int8Array(N * T)));
+  const targets = (scratch.targets ??= new Float64Array(N * T));
+  if (targets.length !== N * T) throw new RangeError('scratch targets do not fit the panel');
+  const first = Math.max(0, trainStart - 1);
+  for (let a = 0; a < N; a++) {
+    const w = assetWeights[a];
+    const base = a * T;
+    for (let t = first; t < validEnd; t++) targets[base + t] = positions[base + t] * w;
+  }
+  const sim = simulate({ panel, targets, start: trainStart, end: validEnd, execution: settings.execution, initialCapital: settings.initialCapital }, (scratch.sim ??= {}));
+  const trainLen = validStart - trainStart;
+  const [trainTrades, validTrades] = splitTrades(sim.tradeReturns, sim.tradeEntries, trainLen);
+  const train = computeMetrics({ returns: sim.returns, exposure: sim.exposure, turnover: sim.turnover, tradeReturns: trainTrades, start: 0, end: trainLen });
+  const validationMetrics = computeMetrics({
+    returns: sim.returns,
+    exposure: sim.exposure,
+    turnover: sim.turnover,
+    tradeReturns: validTrades,
+    start: trainLen,
+    end: validEnd - trainStart,
+  });
+  const fitness = penalised(train, rule.size, settings.penalties, objective(train, settings.metric, settings.metricWeights));
+  const scale = trainLen > 0 ? (validEnd - validStart) / trainLen : 1;
+  const validation = penalised(validationMetrics, rule.size, settings.penalties, objective(validationMetrics, settings.metric, settings.metricWeights), scale);
+
+  const signature = new Float32Array(trainLen);
+  for (let a = 0; a < N; a++) {
+    const w = assetWeights[a];
+    if (w === 0) continue;
+    const base = a * T + Math.max(0, trainStart - 1);
+    for (let i = 0; i < trainLen; i++) signature[i] += positions[base + i] * w;
+  }
+  return {
+    valid: true,
+    fitness: finiteOr(fitness, WORST_FITNESS),
+    validation: finiteOr(validation, WORST_FITNESS),
+    train,
+    validationMetrics,
+    sharpePerObservation: train.sharpe / Math.sqrt(TRADING_DAYS_PER_YEAR),
+    signature,
+  };
+}
+
+/** Round trips entered before / from the validation start (trades belong to the window they began in). */
+function splitTrades(returns: Float64Array, entries: Int32Array, trainLen: number): [Float64Array, Float64Array] {
+  let n = 0;
+  for (let i = 0; i < entries.length; i++) if (entries[i] < trainLen) n++;
+  const train = new Float64Array(n);
+  const valid = new Float64Array(entries.length - n);
+  let a = 0;
+  let b = 0;
+  for (let i = 0; i < entries.length; i++) {
+    if (entries[i] < trainLen) train[a++] = returns[i];
+    else valid[b++] = returns[i];
+  }
+  return [train, valid];
+}
+
+function finiteOr(x: number, fallback: number): number {
+  return Number.isFinite(x) ? x : fallback;
+}
+
+/** Equal capital per asset: the allocation before any allocator has spoken. */
+export function uniformWeights(n: number): Float64Array {
+  return new Float64Array(n).fill(n > 0 ? 1 / n : 0);
+}

@@ -1,0 +1,20 @@
+import type { Panel } from '../domain/types.js';
+import type { FitnessResult, FitnessSettings } from './fitness.js';
+
+/** Messages from the coordinator to a scoring worker. */
+export type WorkerMessage =
+  | { type: 'init'; panel: Panel }
+  | { type: 'settings'; settings: Omit<FitnessSettings, 'assetWeights'> & { assetWeights: number[] } }
+  | { type: 'columns'; columns: [string, Float64Array][] }
+  | { type: 'score'; id: number; texts: string[] };
+
+export interface ScoreReply {
+  text: string;
+  result?: FitnessResult;
+  error?: string;
+}
+
+export interface ScoreBatchReply {
+  id: number;
+  replies: ScoreReply[];
+}

@@ -1,0 +1,46 @@
+/**
+ * A scoring worker thread. It receives the panel and the indicator columns as SharedArrayBuffers
+ * (computed once by the coordinator, shared by every worker), compiles each phenotype again (plain
+ * text crosses threads cheaply; compiled plans would not), and returns scores. Scoring is a pure
+ * function of (phenotype, data, settings), so results do not depend on which worker ran them.
+ */
+import { parentPort } from 'node:worker_threads';
+import type { Panel } from '../domain/types.js';
+import { BoolMemo, compileRule, IndicatorCache } from '../strategy/index.js';
+import { scoreRule, type FitnessScratch, type FitnessSettings } from './fitness.js';
+import type { ScoreReply, WorkerMessage } from './protocol.js';
+
+let panel: Panel | undefined;
+let cache: IndicatorCache | undefined;
+let settings: FitnessSettings | undefined;
+const memo = new BoolMemo();
+const scratch: FitnessScratch = {};
+
+parentPort!.on('message', (msg: WorkerMessage) => {
+  switch (msg.type) {
+    case 'init': {
+      panel = msg.panel;
+      cache = new IndicatorCache(panel);
+      memo.clear();
+      scratch.targets = undefined;
+      break;
+    }
+    case 'settings':
+      settings = { ...msg.settings, assetWeights: new Float64Array(msg.settings.assetWeights) };
+      break;
+    case 'columns':
+      for (const [key, column] of msg.columns) cache!.set(key, column);
+      break;
+    case 'score': {
+      const replies: ScoreReply[] = msg.texts.map((text) => {
+        const compiled = compileRule(text);
+        if (!compiled.ok) return { text, error: compiled.error };
+        const r = scoreRule(compiled.rule, panel!, cache!, settings!, scratch, memo);
+        return { text, result: r };
+      });
+      const transfer = replies.flatMap((r) => (r.result ? [r.result.signature.buffer as ArrayBuffer] : []));
+      parentPort!.postMessage({ id: msg.id, replies }, transfer);
+      break;
+    }
+  }
+});

@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import { parseGrammar } from '../../src/ge/index.js';
+import { applySpeciesPenalty, correlation, runSearch, type Individual, type SearchOptions, type Score } from '../../src/ge/search.js';
+import { Rng } from '../../src/domain/rng.js';
+
+const GRAMMAR = parseGrammar(
+  `<e> ::= <t> | f(<e>,<t>)
+   <t> ::= a | b | c | d`,
+  'test.bnf',
+);
+
+const OPTS: SearchOptions = {
+  population: 20,
+  generations: 30,
+  tournamentSize: 3,
+  elitism: 2,
+  crossoverRate: 0.9,
+  mutationRate: 0.05,
+  blockInsertionRate: 0,
+  minInitDepth: 2,
+  maxInitDepth: 5,
+  maxDepth: 8,
+  maxWraps: 0,
+  codonSize: 1000,
+  species: 1,
+  speciesPenalty: 0,
+  patience: 4,
+  hallOfFame: 5,
+};
+
+/** Fitness = number of a's; validation is constant, so it never improves after generation 0. */
+const countA = async (ps: readonly (string | null)[]): Promise<Score[]> =>
+  ps.map((p) => (p === null ? { valid: false, fitness: -1e6, validation: -1e6 } : { valid: true, fitness: (p.match(/a/g) ?? []).length, validation: 1 }));
+
+describe('the search loop', () => {
+  it('stops early after `patience` generations without a better validation fitness', async () => {
+    const r = await runSearch(GRAMMAR, OPTS, countA, Rng.seeded(1));
+    expect(r.stoppedEarly).toBe(true);
+    expect(r.generations).toBe(OPTS.patience + 1);
+  });
+
+  it('improves train fitness and keeps the elite', async () => {
+    const improving = async (ps: readonly (string | null)[]): Promise<Score[]> =>
+      (await countA(ps)).map((s) => ({ ...s, validation: s.fitness }));
+    const best: number[] = [];
+    await runSearch(GRAMMAR, { ...OPTS, generations: 12, patience: 100 }, improving, Rng.seeded(2), {
+      onGeneration: (stats) => void best.push(stats[0].bestTrain),
+    });
+    for (let i = 1; i < best.length; i++) expect(best[i]).toBeGreaterThanOrEqual(best[i - 1]); // elitism
+    expect(best.at(-1)!).toBeGreaterThan(best[0]);
+  });
+
+  it('is deterministic with a seed', async () => {
+    const run = async () => {
+      const r = await runSearch(GRAMMAR, { ...OPTS, patience: 100, generations: 6 }, async (ps) => (await countA(ps)).map((s) => ({ ...s, validation: s.fitness })), Rng.seeded(9));
+      return r.state.populations[0].map((i) => i.phenotype);
+    };
+    expect(await run()).toEqual(await run());
+  });
+
+  it('inserts building blocks where the grammar derives them', async () => {
+    const seen = new Set<string>();
+    await runSearch(GRAMMAR, { ...OPTS, blockInsertionRate: 1, generations: 3, patience: 100 }, async (ps) => {
+      ps.forEach((p) => p && seen.add(p));
+      return countA(ps);
+    }, Rng.seeded(4), { blocks: ['f(d,d)'] });
+    expect([...seen].some((p) => p.includes('f(d,d)'))).toBe(true);
+  });
+});
+
+describe('the species penalty', () => {
+  const ind = (species: number, fitness: number, signature: number[]): Individual => ({
+    genome: new Int32Array(1), phenotype: `x${species}${fitness}`, usedCodons: 1, nodes: 1, depth: 1, species,
+    score: { valid: true, fitness, validation: 0, signature: Float32Array.from(signature) }, selection: fitness,
+  });
+
+  it('lowers a candidate by gamma x its largest |correlation| with the other species\' best', () => {
+    const leader0 = ind(0, 2, [1, 0, 1, 0]);
+    const copy1 = ind(1, 1.5, [1, 0, 1, 0]); // the same positions as species 0's best
+    const other1 = ind(1, 1.4, [1, 1, 0, 0]); // uncorrelated with it
+    const pops = [[leader0], [copy1, other1]];
+    applySpeciesPenalty(pops, 0.5);
+    expect(copy1.selection).toBeCloseTo(1.5 - 0.5, 12);
+    expect(other1.selection).toBeCloseTo(1.4, 12);
+    // Species 1's best by raw fitness is copy1, perfectly correlated with leader0.
+    expect(leader0.selection).toBeCloseTo(2 - 0.5, 12);
+    expect(correlation(Float32Array.from([1, 0, 1, 0]), Float32Array.from([0, 1, 0, 1]))).toBeCloseTo(-1, 12);
+  });
+
+  it('does nothing with one species', () => {
+    const a = ind(0, 1, [1, 0]);
+    applySpeciesPenalty([[a]], 0.5);
+    expect(a.selection).toBe(1);
+  });
+});
