@@ -10,6 +10,7 @@ import { registerGrammar } from './commands/grammar.js';
 import { registerEvolve } from './commands/evolve.js';
 import { registerRuns } from './commands/runs.js';
 import { registerShow } from './commands/show.js';
+import { registerBacktest } from './commands/backtest.js';
 
 export function buildProgram(): Command {
   const version = (JSON.parse(readFileSync(bundled('package.json'), 'utf8')) as { version: string }).version;
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerGrammar(program);
   registerEvolve(program);
   registerRuns(program);
+  registerBacktest(program);
   registerShow(program);
   // Subcommands inherit exitOverride so that usage errors come back here (exit 2).
   for (const cmd of program.commands) cmd.exitOverride();

@@ -3,6 +3,9 @@ import { InputError } from '../domain/errors.js';
 import type { Bar, Panel } from '../domain/types.js';
 import type { MarketStore } from '../store/marketStore.js';
 
+/** Trading days of history loaded before a window so indicators are warm on its first day. */
+export const WARMUP_DAYS = 300;
+
 export interface PanelWindow {
   /** First day to trade (inclusive), or null for the first stored day. */
   from: string | null;

@@ -6,7 +6,7 @@ import { InputError } from '../domain/errors.js';
 import { bundled } from '../domain/paths.js';
 import { Rng } from '../domain/rng.js';
 import type { Metrics } from '../backtest/metrics.js';
-import { loadPanel, type LoadedPanel } from '../data/panel.js';
+import { loadPanel, WARMUP_DAYS, type LoadedPanel } from '../data/panel.js';
 import { loadGrammar, resolveGrammarPath, reverseMap, type Grammar } from '../ge/index.js';
 import { runSearch, type GenerationStats, type Individual, type SearchOptions, type SearchState } from '../ge/search.js';
 import type { MarketStore } from '../store/marketStore.js';
@@ -15,9 +15,6 @@ import { log } from '../log/logger.js';
 import { RuleEvaluator } from './evaluator.js';
 import { uniformWeights, type FitnessSettings } from './fitness.js';
 import { splitWindows, type Windows } from './windows.js';
-
-/** Trading days of history loaded before the first traded day, so indicators are warm. */
-export const WARMUP_DAYS = 300;
 
 export interface EvolveRequest {
   symbols: readonly string[];

@@ -1,0 +1,42 @@
+import type { Config, Metric } from '../config/schema.js';
+import { runEvolve, type EvolveHooks } from '../evolve/runEvolve.js';
+import type { MarketStore } from '../store/marketStore.js';
+import type { RunStore } from '../store/runStore.js';
+import { uniformPortfolio } from './portfolio.js';
+import type { FoldSearch } from './runBacktest.js';
+
+export interface FoldSearchOptions {
+  config: Readonly<Config>;
+  grammar: string;
+  seed: number;
+  workers: number;
+  metric: Metric;
+  label: string;
+  hooks?: EvolveHooks;
+}
+
+/**
+ * The search of one walk-forward fold: a full evolution run on the training window only (its own
+ * train/validation split inside), whose best rule by validation is frozen for the test window.
+ * Each fold's seed is derived from the backtest's seed, so the whole walk-forward is reproducible.
+ */
+export function evolveFoldSearch(market: MarketStore, runs: RunStore, o: FoldSearchOptions): FoldSearch {
+  return async (fold, symbols) => {
+    const out = await runEvolve(
+      market,
+      runs,
+      { symbols, from: fold.trainFrom, to: fold.trainTo, grammar: o.grammar, seed: o.seed + 1009 * fold.fold, workers: o.workers, metric: o.metric, purpose: `${o.label} fold ${fold.fold}`, config: o.config },
+      o.hooks,
+    );
+    const best = out.best[0];
+    return {
+      // No valid rule at all (a degenerate window): the fold holds cash.
+      portfolio: best ? uniformPortfolio(best.expr, symbols, best.id) : { sleeves: [] },
+      runIds: [out.runId],
+      trials: out.trials,
+      trialSharpes: runs.trialSharpes(out.runId),
+      candidates: out.best.map((b) => b.expr),
+      trialObservations: out.windows.validStart - out.windows.trainStart,
+    };
+  };
+}
