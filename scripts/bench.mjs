@@ -67,9 +67,9 @@ async function benchEvolve() {
   const validStart = Math.round(T * 0.7);
   const settings = {
     metric: 'sharpe', metricWeights: null, penalties: config.evolve.penalties, execution: config.execution,
-    initialCapital: config.backtest.initialCapital, trainStart: 0, validStart, validEnd: T, assetWeights: uniformWeights(panel.N),
+    initialCapital: config.backtest.initialCapital, trainStart: 0, validStart, validEnd: T, assetWeights: uniformWeights(panel.N), signature: false,
   };
-  const workers = availableParallelism();
+  const workers = Number(process.env.BENCH_WORKERS ?? availableParallelism());
   const evaluator = new RuleEvaluator(panel, settings, { workers, keepSignatures: 0 });
   const rng = Rng.seeded(7);
   const genomes = (size) => initialisePopulation(grammar, { populationSize: size, minDepth: config.evolve.minInitDepth, maxDepth: config.evolve.maxInitDepth }, rng.fork()).map((i) => Int32Array.from(i.genome));
@@ -90,7 +90,7 @@ async function benchEvolve() {
   await evaluator.close();
 
   // The plain tree-walking reference evaluator must agree with the fast path.
-  const sample = [...evaluator.results.keys()].slice(0, 200);
+  const sample = [...evaluator.results.keys()].slice(0, process.env.BENCH_NO_REFERENCE ? 0 : 200);
   const cache = new IndicatorCache(panel);
   let mismatches = 0;
   for (const text of sample) {

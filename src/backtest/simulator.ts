@@ -25,9 +25,14 @@ export interface SimulationInput {
   /**
    * Target weight of each asset, decided at each day's close: Float64Array(N*T), asset-major like
    * the panel. Negative = short. The gross weight of a day is scaled down to 1 if it exceeds 1
-   * (cash-only, no leverage).
+   * (cash-only, no leverage). Give either `targets` or `positions`.
    */
-  targets: Float64Array;
+  targets?: Float64Array;
+  /**
+   * The same as positions x capital weight per asset (target = values[a*T+t] * weights[a]): what a
+   * single rule on an allocation produces; spares the caller building a Float64Array of targets.
+   */
+  positions?: { values: Int8Array; weights: Float64Array };
   /** Simulate days [start, end) of the panel's calendar. */
   start: number;
   end: number;
@@ -75,11 +80,11 @@ export interface SimulationResult {
   weights?: Float64Array;
 }
 
-/** Reusable output buffers for repeated simulations of the same window (the fitness hot path). */
+/** Reusable buffers for repeated simulations of the same window (the fitness hot path). */
 export interface SimulationScratch {
   /** Per-asset state reused between calls of the same size (allocating it every call fed the GC). */
   book?: RoundTrips;
-  targets?: Float64Array;
+  events?: TargetEvents;
   equity?: Float64Array;
   returns?: Float64Array;
   exposure?: Float64Array;
@@ -88,26 +93,29 @@ export interface SimulationScratch {
 
 /**
  * The one simulator of Aegis. At each day's close the portfolio is marked, and the decision of that
- * close (targets[t]) becomes orders: for each asset, the notional that moves its value to
+ * close (the day's targets) becomes orders: for each asset, the notional that moves its value to
  * target weight x equity at the close (the rebalance band and minimum notional may skip it). The
  * orders are executed at day t+1's open, at the open moved against the trader by the slippage,
  * plus commission: sells first, then buys scaled down so cash never goes negative (cash-only, no
  * leverage). Fractional shares. This is exactly how the deploy stage trades: notional orders
  * computed after the close, filled at the next open.
  *
- * An asset without a bar on a day cannot trade that day (its order is dropped; the next close
- * decides again) and is valued at its last close. The window starts flat with `initialCapital`
- * in cash; the first orders are those of day start-1's decision, executed at day start's open.
+ * An asset without a bar on a day cannot trade that day (its order waits for the next close's
+ * decision) and is valued at its last close. The window starts flat with `initialCapital` in cash;
+ * the first orders are those of day start-1's decision, executed at day start's open.
+ *
+ * Implementation: targets change on few days, so they are scanned once into per-day change lists;
+ * each close then looks only at the assets whose target changed, the held assets (drift against
+ * the band) and the orders that could not execute. The result is the same as deciding every asset
+ * every day (tests compare it with such a reference), at a fraction of the cost.
  */
 export function simulate(input: SimulationInput, scratch?: SimulationScratch): SimulationResult {
   const { panel, start, end, execution, initialCapital } = input;
   const { N, T } = panel;
-  // Day-major copies (asset a on day t at t*N + a): the simulation walks day by day, and reading
-  // each day's N values from N distant cache lines was the slowest part of it.
+  // Day-major prices (asset a on day t at t*N + a): each day reads a few assets' prices, and from
+  // one contiguous row that is already in cache, rather than from N distant places.
   const { open, close } = dayMajorPrices(panel);
   if (!(start >= 0 && end <= T && start < end)) throw new RangeError(`bad window [${start}, ${end}) of ${T} days`);
-  if (input.targets.length !== N * T) throw new RangeError(`targets has ${input.targets.length} values, expected ${N * T}`);
-  const targets = dayMajorTargets(input.targets, N, T, Math.max(0, start - 1), end, scratch);
   const L = end - start;
   const slip = execution.slippageBps / 10_000;
   const comm = execution.commissionBps / 10_000;
@@ -115,6 +123,8 @@ export function simulate(input: SimulationInput, scratch?: SimulationScratch): S
   const band = execution.rebalanceBand;
   const minNotional = execution.minOrderNotional;
   const detailed = Boolean(input.detailed);
+  const first = Math.max(0, start - 1);
+  const events = scanTargets(input, N, T, first, end - 1, scratch);
 
   const buf = (k: 'equity' | 'returns' | 'exposure' | 'turnover'): Float64Array => {
     if (!scratch) return new Float64Array(L);
@@ -128,8 +138,8 @@ export function simulate(input: SimulationInput, scratch?: SimulationScratch): S
   const weights = detailed ? new Float64Array(N * L) : undefined;
   const book = scratch && !detailed && scratch.book?.fits(N) ? scratch.book.reset() : new RoundTrips(N, detailed);
   if (scratch && !detailed) scratch.book = book;
-
-  const { shares, lastPrice, orderNotional, exitAll, orderList } = book;
+  const { shares, lastPrice, orderNotional, exitAll, orderList, held, retry } = book;
+  const heldValue = book.heldValue;
   let orderCount = 0;
   let cash = initialCapital;
   let costs = 0;
@@ -145,8 +155,8 @@ export function simulate(input: SimulationInput, scratch?: SimulationScratch): S
       }
     }
   }
-  const orders: Orders = { targets, N, T, band, minNotional, shares, lastPrice, orderNotional, exitAll, orderList, gross: 0 };
-  if (start > 0) orderCount = decide(orders, start - 1, initialCapital);
+  const ctx: DecideContext = { book, events, band, minNotional, stamp: 0 };
+  if (start > 0) orderCount = decide(ctx, start - 1, initialCapital);
 
   for (let i = 0; i < L; i++) {
     const t = start + i;
@@ -158,7 +168,10 @@ export function simulate(input: SimulationInput, scratch?: SimulationScratch): S
       for (let k = 0; k < orderCount; k++) {
         const a = orderList[k];
         const o = open[t * N + a];
-        if (!(o === o)) continue;
+        if (!(o === o)) {
+          retry.add(a); // no bar today: decide again at the close
+          continue;
+        }
         const qty = exitAll[a] ? (shares[a] > 0 ? shares[a] : 0) : orderNotional[a] < 0 ? -orderNotional[a] / o : 0;
         if (qty <= 0) {
           if (!exitAll[a] && orderNotional[a] > 0 && shares[a] >= 0) need += orderNotional[a] * (1 + slip) + Math.max(minComm, orderNotional[a] * comm);
@@ -173,14 +186,19 @@ export function simulate(input: SimulationInput, scratch?: SimulationScratch): S
         book.fill(a, i, -qty, o, proceeds);
       }
       // Buys, scaled down together if cash would go negative; covering a short is never scaled.
-      const scale = need > cash ? affordableScale(open, T, t, orders, orderCount, cash, slip, comm, minComm) : 1;
+      const scale = need > cash ? affordableScale(open, t * N, book, orderCount, cash, slip, comm, minComm) : 1;
       for (let k = 0; k < orderCount; k++) {
         const a = orderList[k];
         const o = open[t * N + a];
         if (!(o === o)) continue;
         let qty = exitAll[a] ? (shares[a] < 0 ? -shares[a] : 0) : orderNotional[a] > 0 ? orderNotional[a] / o : 0;
         if (qty <= 0) continue;
-        if (!exitAll[a] && shares[a] >= 0) qty *= scale;
+        if (!exitAll[a] && shares[a] >= 0 && scale < 1) {
+          qty *= scale;
+          retry.add(a); // short of its target: decide again at the close
+          // What is left of an order cut to (almost) nothing is rounding, not a trade.
+          if (qty * o < Math.max(minNotional, DUST * prevEquity)) continue;
+        }
         if (qty <= 0) continue;
         const fill = o * (1 + slip);
         const fee = Math.max(minComm, qty * o * comm);
@@ -196,12 +214,12 @@ export function simulate(input: SimulationInput, scratch?: SimulationScratch): S
     let value = cash;
     let grossValue = 0;
     const row = t * N;
-    for (let a = 0; a < N; a++) {
-      const s = shares[a];
-      if (s === 0) continue;
+    for (let h = 0; h < book.heldCount; h++) {
+      const a = held[h];
       const c = close[row + a];
       if (c === c) lastPrice[a] = c;
-      const v = s * lastPrice[a];
+      const v = shares[a] * lastPrice[a];
+      heldValue[a] = v;
       value += v;
       grossValue += v < 0 ? -v : v;
     }
@@ -211,7 +229,7 @@ export function simulate(input: SimulationInput, scratch?: SimulationScratch): S
     turnover[i] = prevEquity > 0 ? traded / prevEquity : 0;
     if (weights) for (let a = 0; a < N; a++) weights[a * L + i] = value > 0 && shares[a] !== 0 ? (shares[a] * lastPrice[a]) / value : 0;
     prevEquity = value;
-    orderCount = i + 1 < L ? decide(orders, t, value) : 0;
+    orderCount = i + 1 < L ? decide(ctx, t, value) : 0;
   }
 
   // Positions still open at the end: their round trips are marked to the last close.
@@ -236,11 +254,11 @@ export function simulate(input: SimulationInput, scratch?: SimulationScratch): S
 
 }
 
-const dayMajorCache = new WeakMap<Panel, { open: Float64Array; close: Float64Array }>();
+const dayMajor = new WeakMap<Panel, { open: Float64Array; close: Float64Array }>();
 
 /** The panel's opens and closes in day-major order, computed once per panel. */
 function dayMajorPrices(panel: Panel): { open: Float64Array; close: Float64Array } {
-  let dm = dayMajorCache.get(panel);
+  let dm = dayMajor.get(panel);
   if (!dm) {
     const { N, T } = panel;
     const open = new Float64Array(N * T);
@@ -252,78 +270,242 @@ function dayMajorPrices(panel: Panel): { open: Float64Array; close: Float64Array
       }
     }
     dm = { open, close };
-    dayMajorCache.set(panel, dm);
+    dayMajor.set(panel, dm);
   }
   return dm;
 }
 
-/** Day-major copy of the targets of days [from, to); the other days are not read. */
-function dayMajorTargets(targets: Float64Array, N: number, T: number, from: number, to: number, scratch?: SimulationScratch): Float64Array {
-  const out = scratch?.targets?.length === N * T ? scratch.targets : new Float64Array(N * T);
-  if (scratch) scratch.targets = out;
-  for (let a = 0; a < N; a++) {
-    const base = a * T;
-    for (let t = from; t < to; t++) out[t * N + a] = targets[base + t];
-  }
-  return out;
+/**
+ * The days on which an asset's target changes, as lists per decision day (compressed rows): the
+ * simulator visits an asset on the days its target changes instead of every day. Targets are read
+ * once, asset by asset (sequentially in memory); a day whose gross weight exceeds 1 is scaled down
+ * to 1 first.
+ */
+export interface TargetEvents {
+  firstDay: number;
+  /** dayStart[d - firstDay] .. dayStart[d - firstDay + 1]: the events of decision day d. */
+  dayStart: Int32Array;
+  asset: Int32Array;
+  value: Float64Array;
+  // Working space, reused between calls.
+  cursor: Int32Array;
+  tmpDay: Int32Array;
+  tmpAsset: Int32Array;
+  tmpValue: Float64Array;
+  row: Float64Array;
 }
 
-/** What deciding a close's orders reads and writes. */
-interface Orders {
-  targets: Float64Array;
-  N: number;
-  T: number;
+function scanTargets(input: SimulationInput, N: number, T: number, firstDay: number, lastDay: number, scratch?: SimulationScratch): TargetEvents {
+  const days = Math.max(0, lastDay - firstDay);
+  const ev = scratch?.events && scratch.events.dayStart.length === days + 1 ? scratch.events : newEvents(days);
+  ev.firstDay = firstDay;
+  let total = 0;
+  const push = (d: number, a: number, w: number) => {
+    if (total === ev.tmpDay.length) growEvents(ev);
+    ev.tmpDay[total] = d;
+    ev.tmpAsset[total] = a;
+    ev.tmpValue[total] = w;
+    total += 1;
+  };
+
+  const positions = input.positions;
+  let gross = 0;
+  if (positions) for (let a = 0; a < N; a++) gross += Math.abs(positions.weights[a]);
+  if (positions && gross <= 1 + 1e-9) {
+    // The fitness path: positions in {-1, 0, 1} times a weight per asset whose total is at most 1,
+    // so no day can exceed a gross weight of 1. Changes are found on the small integers directly.
+    const { values, weights } = positions;
+    if (values.length !== N * T || weights.length !== N) throw new RangeError(`positions do not fit the panel (${N}x${T})`);
+    // Positions come in long runs: compare four days at once (as one 32-bit word) and look at the
+    // single days only where the word is not four copies of the last position.
+    const words = values.byteOffset % 4 === 0 ? new Int32Array(values.buffer, values.byteOffset, values.length >> 2) : null;
+    for (let a = 0; a < N; a++) {
+      const w = weights[a];
+      if (w === 0) continue; // a weight of 0 makes every position flat: no change at all
+      const base = a * T + firstDay;
+      let prev = 0;
+      let d = 0;
+      while (d < days) {
+        const i = base + d;
+        if (words && (i & 3) === 0 && d + 4 <= days) {
+          // (prev & 0xff) * 0x01010101 is the word of four bytes equal to prev (-1 -> 0xffffffff).
+          if (words[i >> 2] === ((prev & 0xff) * 0x01010101) >> 0) {
+            d += 4;
+            continue;
+          }
+        }
+        const v = values[i];
+        if (v !== prev) {
+          push(d, a, v * w);
+          prev = v;
+        }
+        d += 1;
+      }
+    }
+  } else {
+    const row = (ev.row = ev.row.length >= days ? ev.row : new Float64Array(days));
+    const load = (a: number) => {
+      const base = a * T + firstDay;
+      if (input.targets) {
+        const tg = input.targets;
+        for (let d = 0; d < days; d++) {
+          const w = tg[base + d];
+          row[d] = w === w ? w : 0;
+        }
+      } else {
+        const { values, weights } = positions!;
+        for (let d = 0; d < days; d++) row[d] = values[base + d] * weights[a];
+      }
+    };
+    if (input.targets && input.targets.length !== N * T) throw new RangeError(`targets has ${input.targets.length} values, expected ${N * T}`);
+    if (!input.targets && !positions) throw new RangeError('simulate needs targets or positions');
+    // Days whose gross weight exceeds 1 are scaled down to 1.
+    const dayGross = new Float64Array(days);
+    for (let a = 0; a < N; a++) {
+      load(a);
+      for (let d = 0; d < days; d++) dayGross[d] += row[d] < 0 ? -row[d] : row[d];
+    }
+    for (let d = 0; d < days; d++) dayGross[d] = dayGross[d] > 1 + 1e-9 ? 1 / dayGross[d] : 1;
+    for (let a = 0; a < N; a++) {
+      load(a);
+      let prev = 0;
+      for (let d = 0; d < days; d++) {
+        const w = row[d] * dayGross[d];
+        if (w !== prev) {
+          push(d, a, w);
+          prev = w;
+        }
+      }
+    }
+  }
+
+  // Sort the changes by day (counting sort) into compressed rows.
+  const start = ev.dayStart.fill(0);
+  for (let k = 0; k < total; k++) start[ev.tmpDay[k] + 1] += 1;
+  for (let d = 0; d < days; d++) start[d + 1] += start[d];
+  if (ev.asset.length < total) {
+    ev.asset = new Int32Array(total * 2);
+    ev.value = new Float64Array(total * 2);
+  }
+  const cursor = ev.cursor;
+  cursor.set(start.subarray(0, days));
+  for (let k = 0; k < total; k++) {
+    const at = cursor[ev.tmpDay[k]]++;
+    ev.asset[at] = ev.tmpAsset[k];
+    ev.value[at] = ev.tmpValue[k];
+  }
+  if (scratch) scratch.events = ev;
+  return ev;
+}
+
+function newEvents(days: number): TargetEvents {
+  return {
+    firstDay: 0,
+    dayStart: new Int32Array(days + 1),
+    cursor: new Int32Array(days),
+    asset: new Int32Array(256),
+    value: new Float64Array(256),
+    tmpDay: new Int32Array(256),
+    tmpAsset: new Int32Array(256),
+    tmpValue: new Float64Array(256),
+    row: new Float64Array(0),
+  };
+}
+
+function growEvents(ev: TargetEvents): void {
+  const n = ev.tmpDay.length * 2;
+  const day = new Int32Array(n);
+  day.set(ev.tmpDay);
+  const asset = new Int32Array(n);
+  asset.set(ev.tmpAsset);
+  const value = new Float64Array(n);
+  value.set(ev.tmpValue);
+  ev.tmpDay = day;
+  ev.tmpAsset = asset;
+  ev.tmpValue = value;
+}
+
+/** Orders cut by the cash constraint to less than this fraction of equity are not sent. */
+const DUST = 1e-9;
+
+/** What a close's decision reads and updates (the simulator's state lives in the book). */
+interface DecideContext {
+  book: RoundTrips;
+  events: TargetEvents;
   band: number;
   minNotional: number;
-  shares: Float64Array;
-  lastPrice: Float64Array;
-  orderNotional: Float64Array;
-  exitAll: Uint8Array;
-  orderList: Int32Array;
-  /** Gross target weight of the last day decided. */
-  gross: number;
+  /** Increments at each close: an asset is considered at most once per close. */
+  stamp: number;
 }
 
 /**
- * The orders of day t's decision, sized on the equity at t's close: listed in `orderList`, their
- * count returned.
+ * The orders of day t's decision, sized on the equity at t's close, listed in book.orderList;
+ * their count returned. Looks at the assets whose target changes today, those whose order waits,
+ * and the held ones (top-level and with local copies of the arrays: this runs every day, and
+ * closures over the simulator's variables made every access a memory load).
  */
-function decide(o: Orders, t: number, equityClose: number): number {
-  const count = decideScaled(o, t, equityClose, 1);
-  // Gross weight above 1 (rare: only hand-made or leveraged targets) is scaled down to 1.
-  return o.gross > 1 ? decideScaled(o, t, equityClose, 1 / o.gross) : count;
+function decide(ctx: DecideContext, t: number, equityClose: number): number {
+  const { book, events, band } = ctx;
+  const stamp = ++ctx.stamp;
+  const { target, seen, held, shares, heldValue } = book;
+  let count = 0;
+  const from = events.dayStart[t - events.firstDay];
+  const to = events.dayStart[t - events.firstDay + 1];
+  for (let e = from; e < to; e++) {
+    const a = events.asset[e];
+    target[a] = events.value[e];
+    count = consider(ctx, a, equityClose, count);
+  }
+  const n = book.retry.drainInto(book.waiting);
+  for (let k = 0; k < n; k++) count = consider(ctx, book.waiting[k], equityClose, count);
+  // The held assets: most days their weight is within the band of their target, a check done
+  // here on the value marked at this close; only the others go through consider().
+  const heldCount = book.heldCount;
+  const inv = equityClose > 0 ? 1 / equityClose : 0;
+  for (let h = 0; h < heldCount; h++) {
+    const a = held[h];
+    if (seen[a] === stamp) continue;
+    const w = target[a];
+    const drift = heldValue[a] * inv - w;
+    const aw = w < 0 ? -w : w;
+    if (inv > 0 && aw > 0 && shares[a] > 0 === w > 0 && (drift < 0 ? -drift : drift) <= band * aw) continue;
+    count = consider(ctx, a, equityClose, count);
+  }
+  return count;
 }
 
-function decideScaled(o: Orders, t: number, equityClose: number, scale: number): number {
-  const { targets, N, T, band, minNotional, shares, lastPrice, orderNotional, exitAll, orderList } = o;
-  const inv = equityClose > 0 ? 1 / equityClose : 0;
-  const live = +(equityClose > 0);
-  let gross = 0;
-  let count = 0;
-  // Written to be nearly branch-free: the branchy version mispredicted on every other asset and
-  // cost three times as much. lastPrice is 0 until an asset's first close, so s * p is 0 when flat.
-  for (let a = 0; a < N; a++) {
-    const raw = targets[t * N + a];
-    const w = raw === raw ? raw * scale : 0;
-    const s = shares[a];
-    const current = s * lastPrice[a];
-    const aw = w < 0 ? -w : w;
-    gross += aw;
-    const driftRaw = current * inv - w;
-    const drift = driftRaw < 0 ? -driftRaw : driftRaw;
-    const deltaRaw = w * equityClose - current;
-    const delta = deltaRaw < 0 ? -deltaRaw : deltaRaw;
-    // Booleans as 0/1 numbers, combined with bitwise operators: no branches.
-    const exit = +(aw === 0) & +(s !== 0);
-    const held = +(s * w > 0) & +(drift <= band * aw);
-    const trade = +(aw > 0) & live & (held ^ 1) & +(delta >= minNotional);
-    if (exit | trade) {
-      exitAll[a] = exit;
-      orderNotional[a] = exit ? 0 : deltaRaw;
-      orderList[count++] = a;
+/** Decide one asset, once per close: an order into book.orderList, or a retry, or nothing. */
+function consider(ctx: DecideContext, a: number, equityClose: number, count: number): number {
+  const { book, band, minNotional, stamp } = ctx;
+  if (book.seen[a] === stamp) return count;
+  book.seen[a] = stamp;
+  const w = book.target[a];
+  const s = book.shares[a];
+  if (w === 0) {
+    if (s !== 0) {
+      book.exitAll[a] = 1;
+      book.orderNotional[a] = 0;
+      book.orderList[count++] = a;
     }
+    return count;
   }
-  o.gross = gross / scale;
+  if (equityClose <= 0) {
+    book.retry.add(a);
+    return count;
+  }
+  const current = s * book.lastPrice[a];
+  if (s !== 0 && s > 0 === w > 0) {
+    const drift = current / equityClose - w;
+    if ((drift < 0 ? -drift : drift) <= band * (w < 0 ? -w : w)) return count;
+  }
+  const delta = w * equityClose - current;
+  if ((delta < 0 ? -delta : delta) < minNotional) {
+    if (s === 0) book.retry.add(a); // too small to enter today; the equity may grow
+    return count;
+  }
+  book.exitAll[a] = 0;
+  book.orderNotional[a] = delta;
+  book.orderList[count++] = a;
   return count;
 }
 
@@ -332,13 +514,13 @@ function decideScaled(o: Orders, t: number, equityClose: number, scale: number):
  * minimum commission makes the cost piecewise linear in the fraction, so it is found by bisection
  * (only on days a buy would overdraw the account).
  */
-function affordableScale(open: Float64Array, T: number, t: number, o: Orders, count: number, cash: number, slip: number, comm: number, minComm: number): number {
-  const { orderList, exitAll, orderNotional, shares, N } = o;
+function affordableScale(open: Float64Array, row: number, book: RoundTrips, count: number, cash: number, slip: number, comm: number, minComm: number): number {
+  const { orderList, exitAll, orderNotional, shares } = book;
   const cost = (s: number) => {
     let total = 0;
     for (let k = 0; k < count; k++) {
       const a = orderList[k];
-      const p = open[t * N + a];
+      const p = open[row + a];
       if (!(p === p) || exitAll[a] || orderNotional[a] <= 0) continue;
       const notional = shares[a] < 0 ? orderNotional[a] : orderNotional[a] * s;
       total += notional * (1 + slip) + Math.max(minComm, notional * comm);
@@ -356,6 +538,36 @@ function affordableScale(open: Float64Array, T: number, t: number, o: Orders, co
   return lo;
 }
 
+/** A set of asset indices in insertion order, cleared as a whole. */
+class RetryList {
+  readonly items: Int32Array;
+  size = 0;
+  private readonly member: Uint8Array;
+  constructor(n: number) {
+    this.items = new Int32Array(n);
+    this.member = new Uint8Array(n);
+  }
+  add(a: number): void {
+    if (this.member[a]) return;
+    this.member[a] = 1;
+    this.items[this.size++] = a;
+  }
+  /** Move the members into `out` and empty the set; returns how many. */
+  drainInto(out: Int32Array): number {
+    const n = this.size;
+    for (let k = 0; k < n; k++) {
+      out[k] = this.items[k];
+      this.member[this.items[k]] = 0;
+    }
+    this.size = 0;
+    return n;
+  }
+  clear(): void {
+    this.member.fill(0);
+    this.size = 0;
+  }
+}
+
 /**
  * Positions and their round trips. A round trip runs while an asset's position keeps its sign; a
  * fill that crosses zero closes it with its first part and opens one on the other side with the
@@ -371,6 +583,20 @@ export class RoundTrips {
   readonly exitAll: Uint8Array;
   /** The assets with an order, so that a day's execution visits only them. */
   readonly orderList: Int32Array;
+  /** Current target weight of each asset (updated on the days it changes). */
+  readonly target: Float64Array;
+  /** The assets with a position (the first heldCount entries), in no particular order. */
+  readonly held: Int32Array;
+  heldCount = 0;
+  private readonly heldAt: Int32Array;
+  /** Assets whose order could not execute or was cut: decided again at the next close. */
+  readonly retry: RetryList;
+  /** The decision stamp each asset was last considered at (once per close). */
+  readonly seen: Int32Array;
+  /** Working space for the retry list of a close. */
+  readonly waiting: Int32Array;
+  /** Value of each held asset at the last close (shares x last price). */
+  readonly heldValue: Float64Array;
   /** Net return and entry day of each finished round trip (the first `count` entries). */
   returns: Float64Array = new Float64Array(64);
   entries: Int32Array = new Int32Array(64);
@@ -389,6 +615,13 @@ export class RoundTrips {
     this.orderNotional = new Float64Array(n);
     this.exitAll = new Uint8Array(n);
     this.orderList = new Int32Array(n);
+    this.target = new Float64Array(n);
+    this.held = new Int32Array(n);
+    this.heldAt = new Int32Array(n).fill(-1);
+    this.retry = new RetryList(n);
+    this.seen = new Int32Array(n);
+    this.waiting = new Int32Array(n);
+    this.heldValue = new Float64Array(n);
     this.inflow = new Float64Array(n);
     this.outflow = new Float64Array(n);
     this.entryDay = new Int32Array(n).fill(-1);
@@ -409,6 +642,11 @@ export class RoundTrips {
     this.lastPrice.fill(0);
     this.orderNotional.fill(0);
     this.exitAll.fill(0);
+    this.target.fill(0);
+    this.heldAt.fill(-1);
+    this.heldCount = 0;
+    this.retry.clear();
+    this.seen.fill(0);
     this.inflow.fill(0);
     this.outflow.fill(0);
     this.entryDay.fill(-1);
@@ -439,6 +677,8 @@ export class RoundTrips {
     }
     const settled = (after < 0 ? -after : after) <= 1e-9 * absQ ? 0 : after;
     this.shares[a] = settled;
+    if (before === 0 && settled !== 0) this.hold(a);
+    else if (before !== 0 && settled === 0) this.release(a);
     if (closing > 0 && (settled === 0 || settled > 0 !== before > 0)) this.end(a, day, false);
     const opening = absQ - closing;
     if (opening > 0 && settled !== 0) {
@@ -453,6 +693,19 @@ export class RoundTrips {
         this.prices.entryNotional[a] += opening * price;
       }
     }
+  }
+
+  private hold(a: number): void {
+    this.heldAt[a] = this.heldCount;
+    this.held[this.heldCount++] = a;
+  }
+
+  private release(a: number): void {
+    const at = this.heldAt[a];
+    const last = this.held[--this.heldCount];
+    this.held[at] = last;
+    this.heldAt[last] = at;
+    this.heldAt[a] = -1;
   }
 
   /** Close the books of a position still open at the end, marked at `price`. */

@@ -50,7 +50,7 @@ export class RuleEvaluator {
     private readonly opts: { workers: number; keepSignatures: number },
   ) {
     this.cache = new IndicatorCache(panel, { allocate: (n) => new Float64Array(new SharedArrayBuffer(n * 8)) });
-    const count = opts.workers > 1 ? opts.workers : 0;
+    const count = opts.workers > 1 || process.env.AEGIS_FORCE_WORKERS ? opts.workers : 0;
     for (let i = 0; i < count; i++) {
       const w = new Worker(workerScript());
       w.unref();
@@ -119,7 +119,11 @@ export class RuleEvaluator {
     this.workers.length = 0;
   }
 
+  /** Where the time of the last batch went (ms), for benchmarks. */
+  timing: { compile?: number; columns?: number; scoring?: number; workerBusy?: number } = {};
+
   private async score(rules: CompiledRule[]): Promise<void> {
+    const t0 = performance.now();
     // Every indicator column the batch needs, computed once, here, in shared memory.
     const fresh: [string, Float64Array][] = [];
     for (const rule of rules) {
@@ -134,6 +138,7 @@ export class RuleEvaluator {
         this.sentColumns.add(key);
       }
     }
+    const t1 = performance.now();
     let replies: ScoreReply[];
     if (this.workers.length === 0) {
       replies = rules.map((rule) => ({ text: rule.text, result: scoreRule(rule, this.panel, this.cache, this.settings, this.scratch, this.memo) }));
@@ -141,6 +146,8 @@ export class RuleEvaluator {
       if (fresh.length) for (const w of this.workers) this.post(w, { type: 'columns', columns: fresh });
       replies = await this.scoreOnWorkers(rules.map((r) => r.text));
     }
+    this.timing.columns = t1 - t0;
+    this.timing.scoring = performance.now() - t1;
     for (const r of replies) {
       if (!r.result) throw new Error(`worker could not compile a rule the coordinator compiled: ${r.text}: ${r.error}`);
       const { signature, ...rest } = r.result;
@@ -166,6 +173,7 @@ export class RuleEvaluator {
         while (next < chunks.length) {
           const batch = chunks[next++];
           const reply = await this.request(w, batch);
+          this.timing.workerBusy = (this.timing.workerBusy ?? 0) + reply.busyMs;
           for (const r of reply.replies) out.set(r.text, r);
         }
       }),

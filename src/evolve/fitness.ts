@@ -33,6 +33,8 @@ export interface FitnessSettings {
   validEnd: number;
   /** Capital weight of each asset (the allocation); the rule's position on an asset is scaled by it. */
   assetWeights: Float64Array;
+  /** Compute the position signature (needed by the species penalty only). */
+  signature: boolean;
 }
 
 export interface FitnessResult {
@@ -43,14 +45,14 @@ export interface FitnessResult {
   validationMetrics: Metrics;
   /** Per-observation (daily, not annualised) train Sharpe ratio: the trial's entry in the DSR. */
   sharpePerObservation: number;
-  /** Net target exposure per train day: the position series the species penalty correlates. */
+  /** Net target exposure per train day (empty unless settings.signature): what the species penalty correlates. */
   signature: Float32Array;
 }
 
 /** Buffers reused from one score to the next (one per thread). */
 export interface FitnessScratch {
   positions?: Int8Array;
-  targets?: Float64Array;
+  trades?: Float64Array;
   sim?: SimulationScratch;
 }
 
@@ -95,7 +97,7 @@ export function penalised(m: Metrics, size: number, p: Penalties, base: number, 
 /**
  * Score one compiled rule: evaluate its positions, simulate the portfolio of the rule on every
  * asset (weighted by the allocation) through the one simulator with costs, and measure train and
- * validation separately. Pure given its inputs; `targets` is scratch space reused between calls.
+ * validation separately. Pure given its inputs; `scratch` holds buffers reused between calls.
  */
 export function scoreRule(
   rule: CompiledRule,
@@ -108,17 +110,12 @@ export function scoreRule(
   const { N, T } = panel;
   const { trainStart, validStart, validEnd, assetWeights } = settings;
   const positions = evaluatePositions(rule, panel, cache, memo, (scratch.positions ??= new Int8Array(N * T)));
-  const targets = (scratch.targets ??= new Float64Array(N * T));
-  if (targets.length !== N * T) throw new RangeError('scratch targets do not fit the panel');
-  const first = Math.max(0, trainStart - 1);
-  for (let a = 0; a < N; a++) {
-    const w = assetWeights[a];
-    const base = a * T;
-    for (let t = first; t < validEnd; t++) targets[base + t] = positions[base + t] * w;
-  }
-  const sim = simulate({ panel, targets, start: trainStart, end: validEnd, execution: settings.execution, initialCapital: settings.initialCapital }, (scratch.sim ??= {}));
+  const sim = simulate(
+    { panel, positions: { values: positions, weights: assetWeights }, start: trainStart, end: validEnd, execution: settings.execution, initialCapital: settings.initialCapital },
+    (scratch.sim ??= {}),
+  );
   const trainLen = validStart - trainStart;
-  const [trainTrades, validTrades] = splitTrades(sim.tradeReturns, sim.tradeEntries, trainLen);
+  const [trainTrades, validTrades] = splitTrades(sim.tradeReturns, sim.tradeEntries, trainLen, scratch);
   const train = computeMetrics({ returns: sim.returns, exposure: sim.exposure, turnover: sim.turnover, tradeReturns: trainTrades, start: 0, end: trainLen });
   const validationMetrics = computeMetrics({
     returns: sim.returns,
@@ -132,8 +129,8 @@ export function scoreRule(
   const scale = trainLen > 0 ? (validEnd - validStart) / trainLen : 1;
   const validation = penalised(validationMetrics, rule.size, settings.penalties, objective(validationMetrics, settings.metric, settings.metricWeights), scale);
 
-  const signature = new Float32Array(trainLen);
-  for (let a = 0; a < N; a++) {
+  const signature = new Float32Array(settings.signature ? trainLen : 0);
+  for (let a = 0; a < (settings.signature ? N : 0); a++) {
     const w = assetWeights[a];
     if (w === 0) continue;
     const base = a * T + Math.max(0, trainStart - 1);
@@ -150,19 +147,19 @@ export function scoreRule(
   };
 }
 
-/** Round trips entered before / from the validation start (trades belong to the window they began in). */
-function splitTrades(returns: Float64Array, entries: Int32Array, trainLen: number): [Float64Array, Float64Array] {
-  let n = 0;
-  for (let i = 0; i < entries.length; i++) if (entries[i] < trainLen) n++;
-  const train = new Float64Array(n);
-  const valid = new Float64Array(entries.length - n);
+/**
+ * Round trips entered before / from the validation start (trades belong to the window they
+ * began in), into reused buffers; returns views.
+ */
+function splitTrades(returns: Float64Array, entries: Int32Array, trainLen: number, scratch: FitnessScratch): [Float64Array, Float64Array] {
+  const n = entries.length;
+  if (!scratch.trades || scratch.trades.length < n) scratch.trades = new Float64Array(Math.max(256, n * 2));
+  const buf = scratch.trades;
   let a = 0;
-  let b = 0;
-  for (let i = 0; i < entries.length; i++) {
-    if (entries[i] < trainLen) train[a++] = returns[i];
-    else valid[b++] = returns[i];
-  }
-  return [train, valid];
+  for (let i = 0; i < n; i++) if (entries[i] < trainLen) buf[a++] = returns[i];
+  let b = a;
+  for (let i = 0; i < n; i++) if (entries[i] >= trainLen) buf[b++] = returns[i];
+  return [buf.subarray(0, a), buf.subarray(a, b)];
 }
 
 function finiteOr(x: number, fallback: number): number {

@@ -17,4 +17,6 @@ export interface ScoreReply {
 export interface ScoreBatchReply {
   id: number;
   replies: ScoreReply[];
+  /** Time the worker spent scoring the batch (for benchmarks). */
+  busyMs: number;
 }

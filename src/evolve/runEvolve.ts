@@ -202,6 +202,7 @@ export function fitnessSettings(config: Readonly<Config>, windows: Windows, n: n
     validStart: windows.validStart,
     validEnd: windows.validEnd,
     assetWeights: assetWeights ?? uniformWeights(n),
+    signature: config.evolve.species > 1,
   };
 }
 

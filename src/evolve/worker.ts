@@ -22,7 +22,8 @@ parentPort!.on('message', (msg: WorkerMessage) => {
       panel = msg.panel;
       cache = new IndicatorCache(panel);
       memo.clear();
-      scratch.targets = undefined;
+      scratch.positions = undefined;
+      scratch.sim = undefined;
       break;
     }
     case 'settings':
@@ -32,6 +33,7 @@ parentPort!.on('message', (msg: WorkerMessage) => {
       for (const [key, column] of msg.columns) cache!.set(key, column);
       break;
     case 'score': {
+      const started = performance.now();
       const replies: ScoreReply[] = msg.texts.map((text) => {
         const compiled = compileRule(text);
         if (!compiled.ok) return { text, error: compiled.error };
@@ -39,7 +41,7 @@ parentPort!.on('message', (msg: WorkerMessage) => {
         return { text, result: r };
       });
       const transfer = replies.flatMap((r) => (r.result ? [r.result.signature.buffer as ArrayBuffer] : []));
-      parentPort!.postMessage({ id: msg.id, replies }, transfer);
+      parentPort!.postMessage({ id: msg.id, replies, busyMs: performance.now() - started }, transfer);
       break;
     }
   }

@@ -37,7 +37,7 @@ describe('one simulator for evolve and backtest', () => {
     const validStart = 1000;
     const fit = scoreRule(rule(expr), panel, new IndicatorCache(panel), {
       metric: 'sharpe', metricWeights: null, penalties: config.evolve.penalties, execution: config.execution,
-      initialCapital: config.backtest.initialCapital, trainStart, validStart, validEnd: panel.T, assetWeights: uniformWeights(4),
+      initialCapital: config.backtest.initialCapital, trainStart, validStart, validEnd: panel.T, assetWeights: uniformWeights(4), signature: false,
     }, {}, new BoolMemo());
     const bt = tradePortfolio(panel, uniformPortfolio(expr, panel.symbols), trainStart, panel.T, config, null);
     expect(metricsOf(bt.sim, { start: 0, end: validStart - trainStart })).toEqual(fit.train);

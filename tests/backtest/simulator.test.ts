@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { simulate, type Execution } from '../../src/backtest/simulator.js';
+import { simulateReference } from './referenceSimulator.js';
+import { Rng } from '../../src/domain/rng.js';
 import type { Panel } from '../../src/domain/types.js';
 
 const FREE: Execution = { slippageBps: 0, commissionBps: 0, minCommission: 0, rebalanceBand: 0, minOrderNotional: 0 };
@@ -161,5 +163,116 @@ describe('simulate: invariants', () => {
       ),
       { numRuns: 200 },
     );
+  });
+});
+
+describe('simulate: the fast simulator agrees with the dense reference', () => {
+  it('for any panel with holes, targets (long/short, levered, NaN) and costs', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 5 }),
+        fc.integer({ min: 2, max: 60 }),
+        fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+        fc.record({ slippageBps: fc.integer({ min: 0, max: 30 }), commissionBps: fc.integer({ min: 0, max: 10 }), minCommission: fc.constantFrom(0, 0, 1), rebalanceBand: fc.constantFrom(0, 0.1, 0.25, 1), minOrderNotional: fc.constantFrom(0, 1, 50) }),
+        fc.boolean(),
+        (n, days, seed, execution, useStart) => {
+          const rng = Rng.seeded(seed);
+          const assets = Array.from({ length: n }, () => {
+            const open: number[] = [];
+            const close: number[] = [];
+            let p = 20 + rng.float() * 80;
+            for (let t = 0; t < days; t++) {
+              const hole = rng.chance(0.08);
+              open.push(hole ? NaN : p * (1 + rng.normal() * 0.005));
+              p *= 1 + rng.normal() * 0.02;
+              close.push(hole ? NaN : p);
+            }
+            return { open, close };
+          });
+          const panel = panelOf(assets);
+          const targets = new Float64Array(n * days);
+          for (let a = 0; a < n; a++) {
+            let w = 0;
+            for (let t = 0; t < days; t++) {
+              if (rng.chance(0.2)) w = rng.pick([0, 0, 1 / n, -1 / n, 0.7, -0.3, NaN, 1.5 / n]);
+              targets[a * days + t] = w;
+            }
+          }
+          const start = useStart ? rng.int(0, days - 1) : 0;
+          const input = { panel, targets, start, end: days, execution, initialCapital: 10_000, detailed: true };
+          const fast = simulate(input);
+          const ref = simulateReference(input);
+          const close = (x: number, y: number) => Math.abs(x - y) <= 1e-9 * Math.max(1, Math.abs(x), Math.abs(y));
+          for (let i = 0; i < fast.equity.length; i++) {
+            expect(close(fast.equity[i], ref.equity[i]), `equity day ${i}: ${fast.equity[i]} vs ${ref.equity[i]}`).toBe(true);
+            expect(close(fast.turnover[i], ref.turnover[i])).toBe(true);
+          }
+          expect(fast.tradeReturns.length).toBe(ref.tradeReturns.length);
+          const key = (r: typeof fast) => r.trades!.map((t) => `${t.symbol}|${t.entryDate}|${t.exitDate}|${t.side}|${t.return.toFixed(9)}`).sort();
+          expect(key(fast)).toEqual(key(ref));
+        },
+      ),
+      { numRuns: Number(process.env.SIM_RUNS ?? 400) },
+    );
+  });
+
+  it('the positions fast path agrees with the reference too (random runs of -1/0/1, weights summing to at most 1)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 8, max: 70 }), fc.integer({ min: 0, max: 2 ** 31 - 1 }), (n, days, seed) => {
+        const rng = Rng.seeded(seed);
+        const assets = Array.from({ length: n }, () => {
+          const open: number[] = [];
+          const close: number[] = [];
+          let p = 30;
+          for (let t = 0; t < days; t++) {
+            const hole = rng.chance(0.05);
+            open.push(hole ? NaN : p);
+            p *= 1 + rng.normal() * 0.02;
+            close.push(hole ? NaN : p);
+          }
+          return { open, close };
+        });
+        const panel = panelOf(assets);
+        const raw = Array.from({ length: n }, () => rng.float());
+        const sum = raw.reduce((a, b) => a + b, 0) * (1 + rng.float());
+        const weights = Float64Array.from(raw, (x) => x / sum);
+        const values = new Int8Array(n * days);
+        for (let a = 0; a < n; a++) {
+          let v = 0;
+          for (let t = 0; t < days; t++) {
+            if (rng.chance(0.15)) v = rng.pick([-1, 0, 1]);
+            values[a * days + t] = v;
+          }
+        }
+        const targets = Float64Array.from(values, (v, i) => v * weights[Math.floor(i / days)]);
+        const execution = { slippageBps: 5, commissionBps: 1, minCommission: 0, rebalanceBand: 0.2, minOrderNotional: 1 };
+        const fast = simulate({ panel, positions: { values, weights }, start: 0, end: days, execution, initialCapital: 10_000, detailed: true });
+        const ref = simulateReference({ panel, targets, start: 0, end: days, execution, initialCapital: 10_000, detailed: true });
+        for (let i = 0; i < days; i++) expect(Math.abs(fast.equity[i] - ref.equity[i])).toBeLessThanOrEqual(1e-9 * ref.equity[i]);
+        expect(fast.tradeReturns.length).toBe(ref.tradeReturns.length);
+      }),
+      { numRuns: Number(process.env.SIM_RUNS ?? 300) },
+    );
+  });
+
+  it('positions x weights give the same result as the equivalent targets', () => {
+    const rng = Rng.seeded(5);
+    const assets = Array.from({ length: 3 }, () => ({ open: [] as number[], close: [] as number[] }));
+    for (const a of assets) {
+      let p = 50;
+      for (let t = 0; t < 80; t++) {
+        a.open.push(p);
+        p *= 1 + rng.normal() * 0.02;
+        a.close.push(p);
+      }
+    }
+    const panel = panelOf(assets);
+    const values = Int8Array.from({ length: 240 }, () => rng.pick([-1, 0, 1]));
+    const weights = Float64Array.from([0.5, 0.3, 0.2]);
+    const targets = Float64Array.from(values, (v, i) => v * weights[Math.floor(i / 80)]);
+    const ex = { ...FREE, slippageBps: 5, commissionBps: 1, rebalanceBand: 0.2 };
+    const a = simulate({ panel, positions: { values, weights }, start: 0, end: 80, execution: ex, initialCapital: 1000 });
+    const b = simulate({ panel, targets, start: 0, end: 80, execution: ex, initialCapital: 1000 });
+    expect(Array.from(a.equity)).toEqual(Array.from(b.equity));
   });
 });
