@@ -3,6 +3,7 @@ import { runEvolve, type EvolveHooks } from '../evolve/runEvolve.js';
 import type { MarketStore } from '../store/marketStore.js';
 import type { RunStore } from '../store/runStore.js';
 import { uniformPortfolio } from './portfolio.js';
+import { portfolioOf } from '../evolve/allocation.js';
 import type { FoldSearch } from './runBacktest.js';
 
 export interface FoldSearchOptions {
@@ -29,9 +30,11 @@ export function evolveFoldSearch(market: MarketStore, runs: RunStore, o: FoldSea
       o.hooks,
     );
     const best = out.best[0];
+    // The fold trades what the run selected: its allocation (the EM loop's M-step), else its best
+    // rule on equal weights; no valid rule at all (a degenerate window) holds cash.
+    const portfolio = out.allocation && out.allocation.sleeves.length ? portfolioOf(out.allocation.sleeves) : best ? uniformPortfolio(best.expr, symbols, best.id) : { sleeves: [] };
     return {
-      // No valid rule at all (a degenerate window): the fold holds cash.
-      portfolio: best ? uniformPortfolio(best.expr, symbols, best.id) : { sleeves: [] },
+      portfolio,
       runIds: [out.runId],
       trials: out.trials,
       trialSharpes: runs.trialSharpes(out.runId),

@@ -4,7 +4,8 @@ import { InputError } from '../domain/errors.js';
 import type { Panel } from '../domain/types.js';
 import { loadPanel, WARMUP_DAYS } from '../data/panel.js';
 import type { MarketStore } from '../store/marketStore.js';
-import type { RunStore } from '../store/runStore.js';
+import { AllocationStore, type RunStore } from '../store/runStore.js';
+import { portfolioOf } from '../evolve/allocation.js';
 import type { BacktestStore } from '../store/backtestStore.js';
 import { log } from '../log/logger.js';
 import { benchmarkReturns, closesOn, lookaheadOf, metricsOf, significance, tradePortfolio, variance, type Significance } from './engine.js';
@@ -332,9 +333,12 @@ function resolveSource(market: MarketStore, runs: RunStore, source: BacktestSour
       const best = runs.strategies(run.id)[0];
       if (!best) throw new InputError(`run ${run.id} has no strategies (status ${run.status})`);
       const sharpes = runs.trialSharpes(run.id);
+      // The run's selected portfolio: its allocation when it has one, else its best rule on equal weights.
+      const allocation = new AllocationStore(runs.database).selected(run.id);
+      const portfolio = allocation && allocation.sleeves.length && !req.symbols ? portfolioOf(allocation.sleeves) : uniformPortfolio(best.expr, universe(run.symbols), best.id);
       return {
-        portfolio: uniformPortfolio(best.expr, universe(run.symbols), best.id),
-        label: `run ${run.id}`,
+        portfolio,
+        label: allocation && portfolio.sleeves.length > 0 && !req.symbols ? `run ${run.id} (allocation ${allocation.id}, ${allocation.method})` : `run ${run.id}`,
         from: req.from ?? run.trainFrom,
         inSampleTo: run.validTo,
         trials: run.trials,

@@ -11,6 +11,7 @@ import { registerEvolve } from './commands/evolve.js';
 import { registerRuns } from './commands/runs.js';
 import { registerShow } from './commands/show.js';
 import { registerBacktest } from './commands/backtest.js';
+import { registerAllocate } from './commands/allocate.js';
 
 export function buildProgram(): Command {
   const version = (JSON.parse(readFileSync(bundled('package.json'), 'utf8')) as { version: string }).version;
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   registerGrammar(program);
   registerEvolve(program);
   registerRuns(program);
+  registerAllocate(program);
   registerBacktest(program);
   registerShow(program);
   // Subcommands inherit exitOverride so that usage errors come back here (exit 2).

@@ -2,10 +2,12 @@ import cliProgress from 'cli-progress';
 
 export interface Progress {
   tick(label?: string): void;
+  /** Start over (a new round of the same length). */
+  reset(): void;
   stop(): void;
 }
 
-const NONE: Progress = { tick() {}, stop() {} };
+const NONE: Progress = { tick() {}, reset() {}, stop() {} };
 
 /** A progress bar on stderr when it is a terminal (and not --quiet); nothing otherwise. */
 export function progressBar(enabled: boolean, title: string, total: number): Progress {
@@ -26,6 +28,10 @@ export function progressBar(enabled: boolean, title: string, total: number): Pro
     tick(label = '') {
       done += 1;
       bar.update(done, { label });
+    },
+    reset() {
+      done = 0;
+      bar.update(0, { label: '' });
     },
     stop() {
       bar.stop();

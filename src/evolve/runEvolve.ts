@@ -10,7 +10,9 @@ import { loadPanel, WARMUP_DAYS, type LoadedPanel } from '../data/panel.js';
 import { loadGrammar, resolveGrammarPath, reverseMap, type Grammar } from '../ge/index.js';
 import { runSearch, type GenerationStats, type Individual, type SearchOptions, type SearchState } from '../ge/search.js';
 import type { MarketStore } from '../store/marketStore.js';
-import type { RunStore, StrategyRecord } from '../store/runStore.js';
+import { AllocationStore, type RunStore, type StoredAllocation, type StoredStrategy, type StrategyRecord } from '../store/runStore.js';
+import { IndicatorCache } from '../strategy/index.js';
+import { allocateStrategies } from './allocation.js';
 import { log } from '../log/logger.js';
 import { RuleEvaluator } from './evaluator.js';
 import { uniformWeights, type FitnessSettings } from './fitness.js';
@@ -43,6 +45,10 @@ export interface BestStrategy {
 
 export interface EvolveOutcome {
   runId: number;
+  /** Every EM iteration (one when emIterations is 1). */
+  em: EmSummary[];
+  /** The allocation the run trades (its best EM iteration by validation), or null. */
+  allocation: StoredAllocation | null;
   trials: number;
   evaluations: number;
   invalid: number;
@@ -54,7 +60,8 @@ export interface EvolveOutcome {
 }
 
 export interface EvolveHooks {
-  onGeneration?: (stats: readonly GenerationStats[], generation: number, totalGenerations: number) => void;
+  onGeneration?: (stats: readonly GenerationStats[], generation: number, totalGenerations: number, emIteration: number) => void;
+  onEmIteration?: (summary: EmSummary) => void;
   shouldStop?: () => boolean;
 }
 
@@ -114,40 +121,104 @@ export async function runEvolve(market: MarketStore, runs: RunStore, req: Evolve
   });
   log().info({ runId, symbols: req.symbols.length, train: `${windows.trainFrom}..${windows.trainTo}`, validation: `${windows.validFrom}..${windows.validTo}` }, 'evolve: run started');
 
+  const alloc = req.config.allocate;
+  const allocations = new AllocationStore(runs.database);
   const evaluator = new RuleEvaluator(loaded.panel, ctx.settings, {
     workers: req.workers,
     keepSignatures: req.config.evolve.species > 1 ? 4 * req.config.evolve.population * req.config.evolve.species : 0,
   });
+  const cache = new IndicatorCache(loaded.panel);
+  const em: EmSummary[] = [];
+  let generations = 0;
+  let stoppedEarly = false;
+  let interrupted = false;
   try {
-    const seeds = seedGenomes(runs, grammar, ctx.grammarHash, req.config.evolve.seedFromRuns);
+    let seeds = seedGenomes(runs, grammar, ctx.grammarHash, req.config.evolve.seedFromRuns);
+    let settings = ctx.settings;
+    let carried: StoredStrategy[] = [];
     let savedTrials = 0;
-    const result = await runSearch(grammar, ctx.options, evaluator.evaluate, Rng.seeded(req.seed), {
-      seeds,
-      blocks: req.config.evolve.blocks,
-      shouldStop: hooks.shouldStop,
-      onGeneration: (stats, state) => {
-        runs.saveProgress(runId, {
-          emIteration: 0,
-          generations: stats,
-          newTrialSharpes: evaluator.trialSharpes.slice(savedTrials),
-          counts: evaluator.counts,
-          top: topStrategies(state, evaluator, req.config.evolve.top),
-        });
-        savedTrials = evaluator.trialSharpes.length;
-        hooks.onGeneration?.(stats, state.generation, ctx.options.generations);
-      },
-    });
-    const status = result.interrupted ? 'interrupted' : 'finished';
-    runs.finishRun(runId, status, result.stoppedEarly, result.interrupted ? 'stopped by the user' : null);
-    const stored = runs.strategies(runId, 0);
+    for (let iteration = 0; iteration < alloc.emIterations; iteration++) {
+      // E-step: evolve rules under the current allocation (uniform at first).
+      if (iteration > 0) evaluator.updateSettings(settings);
+      const result = await runSearch(grammar, ctx.options, evaluator.evaluate, Rng.seeded(req.seed + 7919 * iteration), {
+        seeds,
+        blocks: req.config.evolve.blocks,
+        shouldStop: hooks.shouldStop,
+        onGeneration: (stats, state) => {
+          runs.saveProgress(runId, {
+            emIteration: iteration,
+            generations: stats,
+            newTrialSharpes: evaluator.trialSharpes.slice(savedTrials),
+            counts: evaluator.counts,
+            top: topStrategies(state, evaluator, req.config.evolve.top, iteration),
+          });
+          savedTrials = evaluator.trialSharpes.length;
+          hooks.onGeneration?.(stats, state.generation, ctx.options.generations, iteration);
+        },
+      });
+      generations += result.generations;
+      stoppedEarly ||= result.stoppedEarly;
+      interrupted = result.interrupted;
+      const top = runs.strategies(runId, iteration);
+      // M-step: allocate over this iteration's best rules and the ones the last allocation kept.
+      const pick = uniqueByExpr([...top.slice(0, alloc.topK), ...carried]);
+      if (pick.length === 0) break;
+      const outcome = allocateStrategies(loaded.panel, windows, pick.map((p) => ({ id: String(p.id), expr: p.expr })), req.config, alloc.method, req.metric, req.seed + iteration, cache);
+      const allocationId = allocations.save(runId, {
+        emIteration: iteration,
+        source: 'em',
+        method: outcome.method,
+        sleeves: outcome.sleeves,
+        dropped: outcome.dropped,
+        trainObjective: outcome.trainObjective,
+        validationObjective: outcome.validationObjective,
+        train: outcome.train,
+        validation: outcome.validation,
+        diagnostics: outcome.diagnostics,
+      });
+      allocations.saveEmIteration(runId, {
+        iteration,
+        allocationId,
+        strategies: pick.map((p) => ({ id: p.id, expr: p.expr })),
+        trainObjective: outcome.trainObjective,
+        validationObjective: outcome.validationObjective,
+        trials: evaluator.counts.trials,
+      });
+      const summary: EmSummary = {
+        iteration,
+        allocationId,
+        trainObjective: outcome.trainObjective,
+        validationObjective: outcome.validationObjective,
+        weights: Object.fromEntries(outcome.sleeves.map((w) => [w.sleeve, w.weight])),
+        strategies: pick.map((p) => p.expr),
+        trials: evaluator.counts.trials,
+        dropped: outcome.dropped,
+      };
+      em.push(summary);
+      hooks.onEmIteration?.(summary);
+      log().info({ runId, iteration, trainObjective: +outcome.trainObjective.toFixed(4), validationObjective: +outcome.validationObjective.toFixed(4) }, 'evolve: EM iteration done');
+      if (interrupted) break;
+      const previous = em[em.length - 2];
+      if (previous && summary.validationObjective - previous.validationObjective < alloc.tolerance) break;
+      // The next search: weighted by this allocation, seeded with the rules it kept.
+      carried = pick.filter((p) => outcome.sleeves.some((w) => w.strategyId === String(p.id)));
+      settings = fitnessSettings(req.config, windows, loaded.panel.N, req.metric, outcome.assetWeights);
+      seeds = carried.map((p) => Int32Array.from(p.genome));
+    }
+    // The run trades the allocation of its best EM iteration by VALIDATION objective.
+    const final = em.length ? em.reduce((b, x) => (x.validationObjective > b.validationObjective ? x : b)) : null;
+    if (final) allocations.markFinal(runId, final.allocationId);
+    runs.finishRun(runId, interrupted ? 'interrupted' : 'finished', stoppedEarly, interrupted ? 'stopped by the user' : null);
+    const bestIteration = final ? final.iteration : Math.max(0, em.length - 1);
+    const stored = runs.strategies(runId, bestIteration);
     return {
       runId,
       trials: evaluator.counts.trials,
       evaluations: evaluator.counts.evaluations,
       invalid: evaluator.counts.invalid,
-      stoppedEarly: result.stoppedEarly,
-      interrupted: result.interrupted,
-      generations: result.generations,
+      stoppedEarly,
+      interrupted,
+      generations,
       windows,
       best: stored.map((s) => ({
         id: s.id,
@@ -160,6 +231,8 @@ export async function runEvolve(market: MarketStore, runs: RunStore, req: Evolve
         train: s.train,
         validation: s.validation,
       })),
+      em,
+      allocation: final ? allocations.get(final.allocationId) : null,
     };
   } catch (err) {
     runs.finishRun(runId, 'failed', false, (err as Error).message.split('\n')[0]);
@@ -167,6 +240,23 @@ export async function runEvolve(market: MarketStore, runs: RunStore, req: Evolve
   } finally {
     await evaluator.close();
   }
+}
+
+/** One EM iteration's result, as evolve --json prints it. */
+export interface EmSummary {
+  iteration: number;
+  allocationId: number;
+  trainObjective: number;
+  validationObjective: number;
+  weights: Record<string, number>;
+  strategies: string[];
+  trials: number;
+  dropped: { id: string; because: string; correlation: number }[];
+}
+
+function uniqueByExpr(xs: StoredStrategy[]): StoredStrategy[] {
+  const seen = new Set<string>();
+  return xs.filter((x) => (seen.has(x.expr) ? false : (seen.add(x.expr), true)));
 }
 
 interface SearchContext {
@@ -211,7 +301,7 @@ export function fitnessSettings(config: Readonly<Config>, windows: Windows, n: n
  * fitness. Evolution optimises train; validation chooses among what it found; the test window
  * is never consulted.
  */
-export function topStrategies(state: SearchState, evaluator: RuleEvaluator, top: number): StrategyRecord[] {
+export function topStrategies(state: SearchState, evaluator: RuleEvaluator, top: number, emIteration = 0): StrategyRecord[] {
   const candidates: Individual[] = [...state.hallOfFame.values()].filter((i) => i.phenotype !== null);
   const scored = candidates
     .map((ind) => ({ ind, res: evaluator.results.get(canonicalOf(ind, evaluator)) }))
@@ -224,7 +314,7 @@ export function topStrategies(state: SearchState, evaluator: RuleEvaluator, top:
     if (seen.has(text)) continue;
     seen.add(text);
     out.push({
-      emIteration: 0,
+      emIteration,
       rank: out.length + 1,
       expr: text,
       genome: Array.from(ind.genome.subarray(0, Math.max(ind.usedCodons, 1))),

@@ -204,6 +204,42 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       CREATE INDEX trades_backtest ON trades(backtest_id, entry_date);
     `,
   },
+  {
+    version: 4,
+    name: 'allocation',
+    sql: `
+      -- Weights over (strategy, asset) sleeves: from an EM iteration or from aegis allocate.
+      CREATE TABLE allocations (
+        id                    INTEGER PRIMARY KEY,
+        run_id                INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        em_iteration          INTEGER,
+        created_at            TEXT NOT NULL,
+        source                TEXT NOT NULL CHECK (source IN ('em', 'allocate')),
+        method                TEXT NOT NULL,
+        sleeves               TEXT NOT NULL,
+        dropped               TEXT NOT NULL,
+        train_objective       REAL NOT NULL,
+        validation_objective  REAL NOT NULL,
+        train                 TEXT NOT NULL,
+        validation            TEXT NOT NULL,
+        diagnostics           TEXT
+      ) STRICT;
+      CREATE INDEX allocations_run ON allocations(run_id, id);
+
+      ALTER TABLE runs ADD COLUMN final_allocation_id INTEGER REFERENCES allocations(id);
+
+      CREATE TABLE em_iterations (
+        run_id                INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        iteration             INTEGER NOT NULL,
+        allocation_id         INTEGER REFERENCES allocations(id),
+        strategies            TEXT NOT NULL,
+        train_objective       REAL NOT NULL,
+        validation_objective  REAL NOT NULL,
+        trials                INTEGER NOT NULL,
+        PRIMARY KEY (run_id, iteration)
+      ) STRICT;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

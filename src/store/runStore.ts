@@ -84,6 +84,11 @@ export interface Progress {
 export class RunStore {
   constructor(private readonly db: Db) {}
 
+  /** The database (for the stores of related tables). */
+  get database(): Db {
+    return this.db;
+  }
+
   createRun(r: NewRun): number {
     return inWriteTransaction(this.db, () =>
       Number(
@@ -192,10 +197,17 @@ export class RunStore {
     }));
   }
 
-  /** The run's strategies, best first; by default those of its last EM iteration. */
+  /**
+   * The run's strategies, best first; by default those of the EM iteration the run selected (its
+   * final allocation's), else of its last iteration.
+   */
   strategies(runId: number, emIteration?: number): StoredStrategy[] {
+    const selected = this.db
+      .prepare('SELECT a.em_iteration AS m FROM runs r JOIN allocations a ON a.id = r.final_allocation_id WHERE r.id = ?')
+      .get(runId) as { m: number | null } | undefined;
     const iter =
       emIteration ??
+      selected?.m ??
       ((this.db.prepare('SELECT MAX(em_iteration) AS m FROM strategies WHERE run_id = ?').get(runId) as { m: number | null }).m ?? 0);
     return (this.db.prepare('SELECT * FROM strategies WHERE run_id = ? AND em_iteration = ? ORDER BY rank').all(runId, iter) as Record<string, unknown>[]).map(toStrategy);
   }
@@ -208,6 +220,112 @@ export class RunStore {
   trialSharpes(runId: number): number[] {
     return (this.db.prepare('SELECT sharpe FROM trials WHERE run_id = ? ORDER BY seq').all(runId) as { sharpe: number }[]).map((r) => r.sharpe);
   }
+}
+
+export interface AllocationRecord {
+  emIteration: number | null;
+  source: 'em' | 'allocate';
+  method: string;
+  sleeves: { sleeve: string; strategyId: string; expr: string; asset: string; weight: number }[];
+  dropped: { id: string; because: string; correlation: number }[];
+  trainObjective: number;
+  validationObjective: number;
+  train: Metrics;
+  validation: Metrics;
+  diagnostics: unknown;
+}
+
+export interface StoredAllocation extends AllocationRecord {
+  id: number;
+  runId: number;
+  createdAt: string;
+}
+
+export interface EmIterationRecord {
+  iteration: number;
+  allocationId: number | null;
+  strategies: { id: number; expr: string }[];
+  trainObjective: number;
+  validationObjective: number;
+  trials: number;
+}
+
+/** Allocations and EM iterations of runs. */
+export class AllocationStore {
+  constructor(private readonly db: Db) {}
+
+  save(runId: number, a: AllocationRecord): number {
+    return inWriteTransaction(this.db, () =>
+      Number(
+        this.db
+          .prepare(
+            `INSERT INTO allocations (run_id, em_iteration, created_at, source, method, sleeves, dropped, train_objective, validation_objective, train, validation, diagnostics)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          )
+          .run(runId, a.emIteration, nowIso(), a.source, a.method, JSON.stringify(a.sleeves), JSON.stringify(a.dropped), a.trainObjective, a.validationObjective, JSON.stringify(a.train), JSON.stringify(a.validation), JSON.stringify(a.diagnostics ?? null))
+          .lastInsertRowid,
+      ),
+    );
+  }
+
+  saveEmIteration(runId: number, e: EmIterationRecord): void {
+    inWriteTransaction(this.db, () => {
+      this.db
+        .prepare('INSERT OR REPLACE INTO em_iterations (run_id, iteration, allocation_id, strategies, train_objective, validation_objective, trials) VALUES (?, ?, ?, ?, ?, ?, ?)')
+        .run(runId, e.iteration, e.allocationId, JSON.stringify(e.strategies), e.trainObjective, e.validationObjective, e.trials);
+    });
+  }
+
+  emIterations(runId: number): EmIterationRecord[] {
+    return (this.db.prepare('SELECT * FROM em_iterations WHERE run_id = ? ORDER BY iteration').all(runId) as Record<string, unknown>[]).map((r) => ({
+      iteration: r.iteration as number,
+      allocationId: (r.allocation_id as number | null) ?? null,
+      strategies: JSON.parse(r.strategies as string),
+      trainObjective: r.train_objective as number,
+      validationObjective: r.validation_objective as number,
+      trials: r.trials as number,
+    }));
+  }
+
+  get(id: number): StoredAllocation | null {
+    const r = this.db.prepare('SELECT * FROM allocations WHERE id = ?').get(id) as Record<string, unknown> | undefined;
+    return r ? toAllocation(r) : null;
+  }
+
+  /** The allocation a run trades: the one marked final (the best EM iteration), else the latest. */
+  selected(runId: number): StoredAllocation | null {
+    const r = this.db
+      .prepare(
+        `SELECT a.* FROM allocations a WHERE a.run_id = ?
+         ORDER BY CASE WHEN a.id = (SELECT final_allocation_id FROM runs WHERE id = a.run_id) THEN 0 ELSE 1 END, a.id DESC LIMIT 1`,
+      )
+      .get(runId) as Record<string, unknown> | undefined;
+    return r ? toAllocation(r) : null;
+  }
+
+  markFinal(runId: number, allocationId: number): void {
+    inWriteTransaction(this.db, () => {
+      this.db.prepare('UPDATE runs SET final_allocation_id = ? WHERE id = ?').run(allocationId, runId);
+    });
+  }
+}
+
+function toAllocation(r: Record<string, unknown>): StoredAllocation {
+  return {
+    id: r.id as number,
+    runId: r.run_id as number,
+    createdAt: r.created_at as string,
+    emIteration: (r.em_iteration as number | null) ?? null,
+    source: r.source as 'em' | 'allocate',
+    method: r.method as string,
+    sleeves: JSON.parse(r.sleeves as string),
+    dropped: JSON.parse(r.dropped as string),
+    trainObjective: r.train_objective as number,
+    validationObjective: r.validation_objective as number,
+    train: JSON.parse(r.train as string),
+    validation: JSON.parse(r.validation as string),
+    diagnostics: r.diagnostics ? JSON.parse(r.diagnostics as string) : null,
+  };
 }
 
 function inWriteTransactionIfNeeded(db: Db, fn: () => void): void {

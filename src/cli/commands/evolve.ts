@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
-import { METRICS, type Config } from '../../config/schema.js';
+import { ALLOCATORS, METRICS, type Config } from '../../config/schema.js';
+import type { StoredAllocation } from '../../store/runStore.js';
 import { parseTickerList } from '../../domain/tickers.js';
 import { InputError } from '../../domain/errors.js';
 import { defaultWorkers } from '../../evolve/evaluator.js';
-import { runEvolve, type BestStrategy } from '../../evolve/runEvolve.js';
+import { runEvolve, type BestStrategy, type EmSummary } from '../../evolve/runEvolve.js';
 import { MarketStore } from '../../store/marketStore.js';
 import { RunStore } from '../../store/runStore.js';
 import { choiceFlag, dateFlag, intFlag, override } from '../flags.js';
@@ -77,18 +78,23 @@ export function interruptible(ctx: CommandContext): { shouldStop: () => boolean;
 export function registerEvolve(program: Command): void {
   const cmd = program
     .command('evolve')
-    .description('discover readable trading rules by grammatical evolution on the stored prices')
-    .option('--top <n>', 'strategies to keep and show (default evolve.top)');
+    .description('discover readable trading rules by grammatical evolution, alternating with portfolio allocation (EM loop)')
+    .option('--top <n>', 'strategies to keep and show (default evolve.top)')
+    .option('--em-iterations <n>', 'evolve / allocate rounds (default allocate.emIterations)')
+    .option('--top-k <k>', 'best rules of each round that the allocation weighs (default allocate.topK)')
+    .option('--allocator <method>', `allocation method: ${ALLOCATORS.join(', ')} (default allocate.method)`);
   withSearchFlags(cmd)
     .addHelpText(
       'after',
       '\nExamples:\n  aegis evolve --grammar default --symbols SPY,QQQ,TLT,GLD --from 2005-01-01 --to 2018-12-31\n  aegis evolve --population 500 --generations 60 --species 3 --metric sortino --json',
     )
-    .action((flags: SearchFlags & { top?: string }, command: Command) =>
+    .action((flags: SearchFlags & { top?: string; emIterations?: string; topK?: string; allocator?: string }, command: Command) =>
       runCommand(command, async (ctx) => {
         const { config, symbols, from, to, workers } = resolveSearch(ctx, flags);
-        const top = intFlag(flags.top, '--top');
-        const finalConfig = top ? override(config, { evolve: { top } }) : config;
+        const finalConfig = override(config, {
+          evolve: { top: intFlag(flags.top, '--top') },
+          allocate: { emIterations: intFlag(flags.emIterations, '--em-iterations'), topK: intFlag(flags.topK, '--top-k'), method: choiceFlag(flags.allocator, '--allocator', ALLOCATORS) },
+        });
         const runs = new RunStore(ctx.db());
         runs.markStaleRuns();
         const stop = interruptible(ctx);
@@ -100,11 +106,12 @@ export function registerEvolve(program: Command): void {
             { symbols, from, to, grammar: finalConfig.evolve.grammar, seed: finalConfig.evolve.seed, workers, metric: finalConfig.evolve.metric, purpose: 'evolve', config: finalConfig },
             {
               shouldStop: stop.shouldStop,
-              onGeneration: (stats, g) => {
+              onGeneration: (stats, g, _total, iteration) => {
                 const best = Math.max(...stats.map((s) => s.bestTrain));
                 const valid = Math.max(...stats.map((s) => s.bestValidation));
-                bar.tick(`gen ${g + 1}: best train ${best.toFixed(3)}, validation ${valid.toFixed(3)}`);
-                if (!ctx.interactive) ctx.log.debug({ generation: g, bestTrain: best, bestValidation: valid }, 'generation done');
+                if (g === 0 && iteration > 0) bar.reset();
+                bar.tick(`${finalConfig.allocate.emIterations > 1 ? `EM ${iteration + 1}/${finalConfig.allocate.emIterations} ` : ''}gen ${g + 1}: best train ${best.toFixed(3)}, validation ${valid.toFixed(3)}`);
+                if (!ctx.interactive) ctx.log.debug({ emIteration: iteration, generation: g, bestTrain: best, bestValidation: valid }, 'generation done');
               },
             },
           );
@@ -121,9 +128,21 @@ export function registerEvolve(program: Command): void {
               train: { from: out.windows.trainFrom, to: out.windows.trainTo },
               validation: { from: out.windows.validFrom, to: out.windows.validTo },
               best: out.best.map(jsonStrategy),
+              em: out.em.map(({ iteration, trainObjective, validationObjective, weights, strategies, trials, dropped }) => ({ iteration, trainObjective, validationObjective, weights, strategies, trials, dropped })),
+              allocation: out.allocation && {
+                id: out.allocation.id,
+                iteration: out.allocation.emIteration,
+                method: out.allocation.method,
+                weights: Object.fromEntries(out.allocation.sleeves.map((w) => [w.sleeve, w.weight])),
+                sleeves: out.allocation.sleeves,
+                trainObjective: out.allocation.trainObjective,
+                validationObjective: out.allocation.validationObjective,
+                train: out.allocation.train,
+                validation: out.allocation.validation,
+              },
             },
             () =>
-              `${renderStrategies(out.best)}\n\nrun ${out.runId}: ${out.generations} generation(s)${out.stoppedEarly ? ' (stopped early: validation stopped improving)' : ''}${out.interrupted ? ' (interrupted)' : ''}, ` +
+              `${renderStrategies(out.best)}\n\n${renderEm(out.em, out.allocation)}\n\nrun ${out.runId}: ${out.generations} generation(s)${out.stoppedEarly ? ' (stopped early: validation stopped improving)' : ''}${out.interrupted ? ' (interrupted)' : ''}, ` +
               `${out.trials} trials (distinct rules scored), ${out.evaluations} evaluations, ${out.invalid} invalid\n` +
               `train ${out.windows.trainFrom}..${out.windows.trainTo}, validation ${out.windows.validFrom}..${out.windows.validTo}; next: aegis backtest --run ${out.runId}`,
           );
@@ -156,6 +175,28 @@ export function renderStrategies(best: readonly BestStrategy[]): string {
     { header: 'trades', value: (s) => s.validation.trades, align: 'right' },
     { header: 'rule', value: (s) => s.expr },
   ]);
+}
+
+/** The EM loop's convergence table and the allocation the run trades. */
+export function renderEm(em: readonly EmSummary[], allocation: StoredAllocation | null): string {
+  if (em.length === 0) return 'no allocation (no valid rule)';
+  const table = renderTable(em, [
+    { header: 'EM iteration', value: (e) => e.iteration, align: 'right' },
+    { header: 'train objective', value: (e) => e.trainObjective.toFixed(3), align: 'right' },
+    { header: 'validation objective', value: (e) => e.validationObjective.toFixed(3), align: 'right' },
+    { header: 'sleeves', value: (e) => Object.keys(e.weights).length, align: 'right' },
+    { header: 'rules', value: (e) => e.strategies.length, align: 'right' },
+    { header: 'trials', value: (e) => e.trials, align: 'right' },
+  ]);
+  if (!allocation) return table;
+  const sleeves = renderTable([...allocation.sleeves].sort((a, b) => b.weight - a.weight), [
+    { header: 'weight', value: (w) => pct(w.weight), align: 'right' },
+    { header: 'asset', value: (w) => w.asset },
+    { header: 'strategy', value: (w) => w.strategyId, align: 'right' },
+    { header: 'rule', value: (w) => w.expr },
+  ]);
+  const invested = allocation.sleeves.reduce((a, w) => a + w.weight, 0);
+  return `${table}\n\nallocation ${allocation.id} (${allocation.method}, EM iteration ${allocation.emIteration}): ${pct(invested)} invested, ${allocation.dropped.length} correlated sleeve(s) dropped\n${sleeves}`;
 }
 
 export function pct(x: number): string {
