@@ -479,34 +479,48 @@ function consider(ctx: DecideContext, a: number, equityClose: number, count: num
   const { book, band, minNotional, stamp } = ctx;
   if (book.seen[a] === stamp) return count;
   book.seen[a] = stamp;
-  const w = book.target[a];
   const s = book.shares[a];
-  if (w === 0) {
-    if (s !== 0) {
-      book.exitAll[a] = 1;
-      book.orderNotional[a] = 0;
-      book.orderList[count++] = a;
-    }
-    return count;
-  }
-  if (equityClose <= 0) {
+  const o = orderFor(book.target[a], s, book.lastPrice[a], equityClose, band, minNotional);
+  if (o === EXIT) {
+    book.exitAll[a] = 1;
+    book.orderNotional[a] = 0;
+    book.orderList[count++] = a;
+  } else if (o === WAIT) {
     book.retry.add(a);
-    return count;
+  } else if (o === o) {
+    // A notional (HOLD is NaN, the one value not equal to itself).
+    book.exitAll[a] = 0;
+    book.orderNotional[a] = o;
+    book.orderList[count++] = a;
   }
-  const current = s * book.lastPrice[a];
-  if (s !== 0 && s > 0 === w > 0) {
-    const drift = current / equityClose - w;
-    if ((drift < 0 ? -drift : drift) <= band * (w < 0 ? -w : w)) return count;
-  }
-  const delta = w * equityClose - current;
-  if ((delta < 0 ? -delta : delta) < minNotional) {
-    if (s === 0) book.retry.add(a); // too small to enter today; the equity may grow
-    return count;
-  }
-  book.exitAll[a] = 0;
-  book.orderNotional[a] = delta;
-  book.orderList[count++] = a;
   return count;
+}
+
+/** orderFor's answers that are not a notional. */
+export const HOLD = Number.NaN;
+export const EXIT = Number.POSITIVE_INFINITY;
+export const WAIT = Number.NEGATIVE_INFINITY;
+
+/**
+ * The rule that turns a target weight into an order, shared by the simulator and the deploy stage
+ * (so paper and live trading act exactly as backtests do). Given the target weight `w`, the shares
+ * held `s` at price `price`, and the equity at the close: EXIT (sell or cover everything) when the
+ * target is 0 and something is held; HOLD when nothing needs doing (flat and target 0, or the
+ * weight is within `band` x |target| of the target on the same side, or the order would be below
+ * `minNotional` while holding); WAIT when the order cannot be sized (no equity) or is too small to
+ * open a position today; otherwise the signed notional to trade (+ buy, - sell).
+ */
+export function orderFor(w: number, s: number, price: number, equity: number, band: number, minNotional: number): number {
+  if (w === 0 || !(w === w)) return s !== 0 ? EXIT : HOLD;
+  if (equity <= 0) return WAIT;
+  const current = s * price;
+  if (s !== 0 && s > 0 === w > 0) {
+    const drift = current / equity - w;
+    if ((drift < 0 ? -drift : drift) <= band * (w < 0 ? -w : w)) return HOLD;
+  }
+  const delta = w * equity - current;
+  if ((delta < 0 ? -delta : delta) < minNotional) return s === 0 ? WAIT : HOLD;
+  return delta;
 }
 
 /**

@@ -12,6 +12,11 @@ import { registerRuns } from './commands/runs.js';
 import { registerShow } from './commands/show.js';
 import { registerBacktest } from './commands/backtest.js';
 import { registerAllocate } from './commands/allocate.js';
+import { registerPromote } from './commands/promote.js';
+import { registerDeploy } from './commands/deploy.js';
+import { registerStatus } from './commands/status.js';
+import { registerHalt } from './commands/halt.js';
+import { registerSchedule } from './commands/schedule.js';
 
 export function buildProgram(): Command {
   const version = (JSON.parse(readFileSync(bundled('package.json'), 'utf8')) as { version: string }).version;
@@ -34,6 +39,11 @@ export function buildProgram(): Command {
   registerRuns(program);
   registerAllocate(program);
   registerBacktest(program);
+  registerPromote(program);
+  registerDeploy(program);
+  registerStatus(program);
+  registerHalt(program);
+  registerSchedule(program);
   registerShow(program);
   // Subcommands inherit exitOverride so that usage errors come back here (exit 2).
   for (const cmd of program.commands) cmd.exitOverride();

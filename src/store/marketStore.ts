@@ -136,6 +136,14 @@ export class MarketStore {
       .all(symbol, from ?? '0000-00-00', to ?? '9999-99-99') as Bar[];
   }
 
+  /** The last bar of a symbol on or before a date, or null. */
+  barOnOrBefore(symbol: string, date: string): Bar | null {
+    const row = this.db
+      .prepare('SELECT date, open, high, low, close, adj_close AS adjClose, volume FROM bars WHERE symbol = ? AND date <= ? ORDER BY date DESC LIMIT 1')
+      .get(symbol, date) as Bar | undefined;
+    return row ?? null;
+  }
+
   latestDate(): string | null {
     const r = this.db.prepare('SELECT MAX(date) AS d FROM bars').get() as { d: string | null };
     return r.d;

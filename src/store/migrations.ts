@@ -240,6 +240,136 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       ) STRICT;
     `,
   },
+  {
+    version: 5,
+    name: 'deploy',
+    sql: `
+      CREATE TABLE deployments (
+        id               INTEGER PRIMARY KEY,
+        created_at       TEXT NOT NULL,
+        mode             TEXT NOT NULL CHECK (mode IN ('paper', 'live')),
+        broker           TEXT NOT NULL CHECK (broker IN ('sim', 'alpaca')),
+        status           TEXT NOT NULL CHECK (status IN ('active', 'retired')),
+        backtest_id      INTEGER REFERENCES backtests(id),
+        parent_id        INTEGER REFERENCES deployments(id),
+        portfolio        TEXT NOT NULL,
+        symbols          TEXT NOT NULL,
+        config_hash      TEXT NOT NULL,
+        forced           INTEGER NOT NULL DEFAULT 0,
+        reason           TEXT,
+        gate             TEXT NOT NULL,
+        account_id       TEXT
+      ) STRICT;
+
+      -- What a deploy cycle decided to do, written (one transaction per cycle) before anything is
+      -- sent. The client order id is deterministic: a rerun finds the intent and never sends twice.
+      CREATE TABLE order_intents (
+        id               INTEGER PRIMARY KEY,
+        deployment_id    INTEGER NOT NULL REFERENCES deployments(id),
+        trading_day      TEXT NOT NULL,
+        symbol           TEXT NOT NULL,
+        side             TEXT NOT NULL CHECK (side IN ('buy', 'sell')),
+        notional         REAL,
+        qty              REAL,
+        client_order_id  TEXT NOT NULL UNIQUE,
+        status           TEXT NOT NULL,
+        reason           TEXT,
+        created_at       TEXT NOT NULL,
+        updated_at       TEXT NOT NULL,
+        UNIQUE (deployment_id, trading_day, symbol, side)
+      ) STRICT;
+      CREATE INDEX order_intents_day ON order_intents(deployment_id, trading_day);
+
+      -- Orders as the broker reported them (one per intent that reached the broker).
+      CREATE TABLE orders (
+        id                INTEGER PRIMARY KEY,
+        intent_id         INTEGER NOT NULL UNIQUE REFERENCES order_intents(id),
+        broker            TEXT NOT NULL,
+        broker_order_id   TEXT NOT NULL,
+        client_order_id   TEXT NOT NULL UNIQUE,
+        status            TEXT NOT NULL,
+        filled_qty        REAL NOT NULL DEFAULT 0,
+        filled_avg_price  REAL,
+        submitted_at      TEXT,
+        filled_at         TEXT,
+        updated_at        TEXT NOT NULL
+      ) STRICT;
+
+      CREATE TABLE fills (
+        order_id   INTEGER NOT NULL REFERENCES orders(id),
+        qty        REAL NOT NULL,
+        price      REAL NOT NULL,
+        filled_at  TEXT,
+        PRIMARY KEY (order_id)
+      ) STRICT;
+
+      -- The paper/live track record: account equity at each cycle's last close.
+      CREATE TABLE deployment_equity (
+        deployment_id  INTEGER NOT NULL REFERENCES deployments(id),
+        date           TEXT NOT NULL,
+        equity         REAL NOT NULL,
+        PRIMARY KEY (deployment_id, date)
+      ) STRICT, WITHOUT ROWID;
+
+      CREATE TABLE deploy_runs (
+        id             INTEGER PRIMARY KEY,
+        deployment_id  INTEGER REFERENCES deployments(id),
+        started_at     TEXT NOT NULL,
+        finished_at    TEXT,
+        trading_day    TEXT,
+        outcome        TEXT NOT NULL,
+        detail         TEXT
+      ) STRICT;
+
+      -- One row per control: the kill switch and the circuit breaker survive across cron runs.
+      CREATE TABLE controls (
+        name        TEXT PRIMARY KEY CHECK (name IN ('kill_switch', 'breaker')),
+        state       TEXT NOT NULL,
+        failures    INTEGER NOT NULL DEFAULT 0,
+        since       TEXT NOT NULL,
+        reason      TEXT
+      ) STRICT;
+
+      -- One deploy at a time: a row taken in a BEGIN IMMEDIATE transaction, with an expiry.
+      CREATE TABLE lease (
+        name        TEXT PRIMARY KEY,
+        holder      TEXT NOT NULL,
+        pid         INTEGER NOT NULL,
+        acquired_at TEXT NOT NULL,
+        expires_at  TEXT NOT NULL
+      ) STRICT;
+
+      -- The local paper broker: its account, orders and positions per deployment.
+      CREATE TABLE sim_accounts (
+        deployment_id  INTEGER PRIMARY KEY REFERENCES deployments(id),
+        cash           REAL NOT NULL,
+        initial_cash   REAL NOT NULL,
+        created_at     TEXT NOT NULL
+      ) STRICT;
+      CREATE TABLE sim_orders (
+        id                TEXT PRIMARY KEY,
+        deployment_id     INTEGER NOT NULL REFERENCES deployments(id),
+        client_order_id   TEXT NOT NULL UNIQUE,
+        symbol            TEXT NOT NULL,
+        side              TEXT NOT NULL,
+        notional          REAL,
+        qty               REAL,
+        session           TEXT NOT NULL,
+        status            TEXT NOT NULL,
+        filled_qty        REAL NOT NULL DEFAULT 0,
+        filled_avg_price  REAL,
+        submitted_at      TEXT NOT NULL,
+        filled_at         TEXT
+      ) STRICT;
+      CREATE TABLE sim_positions (
+        deployment_id     INTEGER NOT NULL REFERENCES deployments(id),
+        symbol            TEXT NOT NULL,
+        qty               REAL NOT NULL,
+        avg_entry_price   REAL NOT NULL,
+        PRIMARY KEY (deployment_id, symbol)
+      ) STRICT;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
