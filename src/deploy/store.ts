@@ -3,6 +3,7 @@ import type { Portfolio } from '../backtest/portfolio.js';
 import type { BrokerOrder, OrderSide } from '../broker/types.js';
 import { LeaseBusyError } from '../domain/errors.js';
 import { inWriteTransaction, nowIso, type Db } from '../store/db.js';
+import { log } from '../log/logger.js';
 
 export interface Deployment {
   id: number;
@@ -260,15 +261,18 @@ export class DeployStore {
   // --- the lease ------------------------------------------------------------------------------
 
   /**
-   * Take the deploy lease, or throw LeaseBusyError (exit 75) when another live run holds it. A
-   * lease past its expiry (its holder was killed) is taken over. Returns the holder token.
+   * Take the deploy lease, or throw LeaseBusyError (exit 75) when another run holds it. A lease
+   * past its expiry is taken over, and so is one whose holder process no longer exists on this
+   * machine (the database file is local, so its holder ran here): a killed run does not block the
+   * next cron run for the whole expiry. Returns the holder token.
    */
   acquireLease(name: string, seconds: number, now = new Date()): string {
     const token = randomUUID();
     return inWriteTransaction(this.db, () => {
       const held = this.db.prepare('SELECT holder, pid, expires_at FROM lease WHERE name = ?').get(name) as { holder: string; pid: number; expires_at: string } | undefined;
       if (held && held.expires_at > now.toISOString()) {
-        throw new LeaseBusyError(`another deploy holds the lease (pid ${held.pid}, until ${held.expires_at}); not trading`);
+        if (processAlive(held.pid)) throw new LeaseBusyError(`another deploy holds the lease (pid ${held.pid}, until ${held.expires_at}); not trading`);
+        log().warn({ pid: held.pid }, 'taking over the deploy lease of a run that is no longer running (killed?)');
       }
       const expires = new Date(now.getTime() + seconds * 1000).toISOString();
       this.db
@@ -280,6 +284,16 @@ export class DeployStore {
 
   releaseLease(name: string, token: string): void {
     inWriteTransaction(this.db, () => void this.db.prepare('DELETE FROM lease WHERE name = ? AND holder = ?').run(name, token));
+  }
+}
+
+function processAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
