@@ -17,6 +17,7 @@ import { registerDeploy } from './commands/deploy.js';
 import { registerStatus } from './commands/status.js';
 import { registerHalt } from './commands/halt.js';
 import { registerSchedule } from './commands/schedule.js';
+import { registerReport } from './commands/report.js';
 
 export function buildProgram(): Command {
   const version = (JSON.parse(readFileSync(bundled('package.json'), 'utf8')) as { version: string }).version;
@@ -44,6 +45,7 @@ export function buildProgram(): Command {
   registerStatus(program);
   registerHalt(program);
   registerSchedule(program);
+  registerReport(program);
   registerShow(program);
   // Subcommands inherit exitOverride so that usage errors come back here (exit 2).
   for (const cmd of program.commands) cmd.exitOverride();

@@ -36,7 +36,7 @@ export function registerStatus(program: Command): void {
     );
 }
 
-function renderStatus(s: DeploymentStatus): string {
+export function renderStatus(s: DeploymentStatus): string {
   const d = s.deployment;
   const t = s.track;
   const lines = [
