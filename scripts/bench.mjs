@@ -111,9 +111,55 @@ async function benchEvolve() {
   console.log(`peak_rss_mb: ${Math.round(process.resourceUsage().maxRSS / 1024)}`);
 }
 
+/** One full backtest of a rule (positions, simulation with costs and trades, metrics) on 20 symbols. */
+async function benchBacktest() {
+  const { loadConfig } = await dist('config/load.js');
+  const { tradePortfolio } = await dist('backtest/engine.js');
+  const { uniformPortfolio } = await dist('backtest/portfolio.js');
+  const config = loadConfig();
+  const symbols = FULL.filter((s) => s !== 'INTC').slice(0, 20);
+  const panel = await loadBundledPanel(symbols);
+  const expr = 'and(gt(close,sma(close,200)),lt(rsi(close,2),30))';
+  // Warm the JIT; indicators are recomputed every time (a fresh cache per backtest, as the CLI does).
+  for (let i = 0; i < 5; i++) tradePortfolio(panel, uniformPortfolio(expr, symbols), 0, panel.T, config, null);
+  const times = [];
+  let trades = 0;
+  for (let i = 0; i < 30; i++) {
+    const t0 = performance.now();
+    const r = tradePortfolio(panel, uniformPortfolio(expr, symbols), 0, panel.T, config, null);
+    times.push(performance.now() - t0);
+    trades = r.metrics.trades;
+  }
+  times.sort((a, b) => a - b);
+  // The same, with the indicator columns already computed: what the simulation and metrics cost.
+  const { IndicatorCache, compileRule, requiredSeries, computeSeries } = await dist('strategy/index.js');
+  const { portfolioTargets } = await dist('backtest/portfolio.js');
+  const { simulate } = await dist('backtest/simulator.js');
+  const { metricsOf } = await dist('backtest/engine.js');
+  const cache = new IndicatorCache(panel);
+  const ind0 = performance.now();
+  for (const node of requiredSeries(compileRule(expr).rule.ast)) computeSeries(node, panel, cache);
+  const indicatorsMs = performance.now() - ind0;
+  const warm = [];
+  for (let i = 0; i < 30; i++) {
+    const t0 = performance.now();
+    const { targets } = portfolioTargets(uniformPortfolio(expr, symbols), panel, cache);
+    const sim = simulate({ panel, targets, start: 0, end: panel.T, execution: config.execution, initialCapital: config.backtest.initialCapital, detailed: true });
+    metricsOf(sim);
+    warm.push(performance.now() - t0);
+  }
+  warm.sort((a, b) => a - b);
+  console.log(`backtest_symbols: ${panel.N}`);
+  console.log(`backtest_bars_per_symbol: ${panel.T}`);
+  console.log(`backtest_trades: ${trades}`);
+  console.log(`backtest_indicators_ms: ${indicatorsMs.toFixed(1)}`);
+  console.log(`backtest_cached_indicators_ms: ${warm[Math.floor(warm.length / 2)].toFixed(1)}`);
+  console.log(`backtest_ms: ${times[Math.floor(times.length / 2)].toFixed(1)}`);
+}
+
 // Run last: the sections above are function declarations and constants.
 const only = process.argv[2];
-const sections = { ingest: benchIngest, evolve: benchEvolve };
+const sections = { ingest: benchIngest, evolve: benchEvolve, backtest: benchBacktest };
 
 for (const [name, fn] of Object.entries(sections)) {
   if (!only || only === name) await fn();
