@@ -456,8 +456,10 @@ function decide(ctx: DecideContext, t: number, equityClose: number): number {
     target[a] = events.value[e];
     count = consider(ctx, a, equityClose, count);
   }
-  const n = book.retry.drainInto(book.waiting);
-  for (let k = 0; k < n; k++) count = consider(ctx, book.waiting[k], equityClose, count);
+  if (book.retry.size > 0) {
+    const n = book.retry.drainInto(book.waiting);
+    for (let k = 0; k < n; k++) count = consider(ctx, book.waiting[k], equityClose, count);
+  }
   // The held assets: most days their weight is within the band of their target, a check done
   // here on the value marked at this close; only the others go through consider().
   const heldCount = book.heldCount;
@@ -542,6 +544,10 @@ function affordableScale(open: Float64Array, row: number, book: RoundTrips, coun
     return total;
   };
   if (cost(1) <= cash) return 1;
+  // Without a minimum commission the cost is linear in the fraction: solve it, and check.
+  const fixed = cost(0);
+  const linear = (cash - fixed) / (cost(1) - fixed);
+  if (minComm === 0 && linear >= 0 && cost(linear) <= cash * (1 + 1e-12)) return Math.min(1, Math.max(0, linear * (1 - 1e-12)));
   let lo = 0;
   let hi = 1;
   for (let k = 0; k < 50; k++) {
