@@ -3,6 +3,7 @@
  */
 import { InputError } from '../domain/errors.js';
 import type { KellyReport } from './types.js';
+import { meanAndSampleVariance } from './objectives.js';
 
 export interface KellyOptions {
   /** Fraction of full Kelly, in (0, 1] (0.5 = "half Kelly"). Over-betting (> 1) is refused. */
@@ -48,14 +49,8 @@ export function kellyDetails(weights: readonly number[], portfolioReturns: Float
 
 /** f* = mean / variance; ±Infinity for a non-zero mean with zero variance; 0 if T < 2. */
 export function kellyLeverage(r: Float64Array): number {
-  const T = r.length;
-  if (T < 2) return 0;
-  let s = 0;
-  for (let t = 0; t < T; t++) s += r[t];
-  const m = s / T;
-  let v = 0;
-  for (let t = 0; t < T; t++) v += (r[t] - m) * (r[t] - m);
-  v /= T - 1;
+  if (r.length < 2) return 0;
+  const { mean: m, variance: v } = meanAndSampleVariance(r);
   if (v > 0) return m / v;
   return m > 0 ? Infinity : m < 0 ? -Infinity : 0;
 }

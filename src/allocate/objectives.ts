@@ -13,15 +13,21 @@ export const PERIODS_PER_YEAR = 252;
  * 0 when fewer than 2 days or zero volatility (no evidence either way).
  */
 export function sharpeRatio(r: Float64Array, periodsPerYear = PERIODS_PER_YEAR): number {
+  if (r.length < 2) return 0;
+  const { mean, variance } = meanAndSampleVariance(r);
+  const sd = Math.sqrt(variance);
+  return sd > 0 ? (mean / sd) * Math.sqrt(periodsPerYear) : 0;
+}
+
+/** Mean and sample variance (divisor T-1, two passes for accuracy); needs at least 2 values. */
+export function meanAndSampleVariance(r: Float64Array): { mean: number; variance: number } {
   const T = r.length;
-  if (T < 2) return 0;
   let s = 0;
   for (let t = 0; t < T; t++) s += r[t];
-  const m = s / T;
+  const mean = s / T;
   let v = 0;
-  for (let t = 0; t < T; t++) v += (r[t] - m) * (r[t] - m);
-  const sd = Math.sqrt(v / (T - 1));
-  return sd > 0 ? (m / sd) * Math.sqrt(periodsPerYear) : 0;
+  for (let t = 0; t < T; t++) v += (r[t] - mean) * (r[t] - mean);
+  return { mean, variance: v / (T - 1) };
 }
 
 /**

@@ -27,7 +27,7 @@ export function buildSleeves(
   initialCapital: number,
   cache = new IndicatorCache(panel),
 ): Sleeve[] {
-  const { N, T } = panel;
+  const { N } = panel;
   const memo = new BoolMemo();
   const sleeves: Sleeve[] = [];
   const weights = new Float64Array(N);
@@ -42,6 +42,5 @@ export function buildSleeves(
       sleeves.push({ id: sleeveId(s.id, panel.symbols[a]), strategyId: s.id, asset: panel.symbols[a], returns: Float64Array.from(sim.returns) });
     }
   }
-  void T;
   return sleeves;
 }

@@ -91,24 +91,34 @@ interface Moments {
  * Σx² − n·x̄² form would also report a tiny non-zero variance for a constant series.
  */
 function momentsOf(values: Series, s: number, e: number): Moments {
-  let mean = 0;
-  let m2 = 0;
-  let m3 = 0;
-  let m4 = 0;
+  const acc = new MomentAccumulator();
   for (let i = s; i < e; i++) {
     const x = values[i];
     if (!Number.isFinite(x)) throw nonFinite('values', i, x);
-    const k = i - s + 1;
-    const delta = x - mean;
+    acc.push(x);
+  }
+  return acc;
+}
+
+/** The running state of {@link momentsOf}, shared with the one-pass loop of {@link computeMetrics}. */
+class MomentAccumulator implements Moments {
+  n = 0;
+  mean = 0;
+  m2 = 0;
+  m3 = 0;
+  m4 = 0;
+
+  push(x: number): void {
+    const k = ++this.n;
+    const delta = x - this.mean;
     const dn = delta / k;
     const dn2 = dn * dn;
     const t1 = delta * dn * (k - 1);
-    mean += dn;
-    m4 += t1 * dn2 * (k * k - 3 * k + 3) + 6 * dn2 * m2 - 4 * dn * m3;
-    m3 += t1 * dn * (k - 2) - 3 * dn * m2;
-    m2 += t1;
+    this.mean += dn;
+    this.m4 += t1 * dn2 * (k * k - 3 * k + 3) + 6 * dn2 * this.m2 - 4 * dn * this.m3;
+    this.m3 += t1 * dn * (k - 2) - 3 * dn * this.m2;
+    this.m2 += t1;
   }
-  return { n: e - s, mean, m2, m3, m4 };
 }
 
 /** True when the moments cannot support a standardised statistic (n < 2 or no real variance). */
@@ -427,10 +437,7 @@ export function computeMetrics(input: MetricsInput): Metrics {
   const [s, e] = resolveRange(returns.length, input.start, input.end);
   const n = e - s;
 
-  let mean = 0;
-  let m2 = 0;
-  let m3 = 0;
-  let m4 = 0;
+  const moments = new MomentAccumulator();
   let downSq = 0;
   // Equity is indexed 0 (starting capital, before the first return) .. n.
   let equity = 1;
@@ -442,14 +449,7 @@ export function computeMetrics(input: MetricsInput): Metrics {
     const r = returns[i];
     if (!Number.isFinite(r)) throw nonFinite('returns', i, r);
     const k = i - s + 1;
-    const delta = r - mean;
-    const dn = delta / k;
-    const dn2 = dn * dn;
-    const t1 = delta * dn * (k - 1);
-    mean += dn;
-    m4 += t1 * dn2 * (k * k - 3 * k + 3) + 6 * dn2 * m2 - 4 * dn * m3;
-    m3 += t1 * dn * (k - 2) - 3 * dn * m2;
-    m2 += t1;
+    moments.push(r);
     if (r < 0) downSq += r * r;
 
     equity = r > -1 ? equity * (1 + r) : 0;
@@ -463,6 +463,7 @@ export function computeMetrics(input: MetricsInput): Metrics {
     }
   }
   if (peakAt < n && n - peakAt > longest) longest = n - peakAt;
+  const { mean, m2, m3, m4 } = moments;
 
   const sqrtP = Math.sqrt(ppy);
   const sd = n > 1 ? Math.sqrt(m2 / (n - 1)) : 0;

@@ -164,18 +164,7 @@ export async function runEvolve(market: MarketStore, runs: RunStore, req: Evolve
       const pick = uniqueByExpr([...top.slice(0, alloc.topK), ...carried]);
       if (pick.length === 0) break;
       const outcome = allocateStrategies(loaded.panel, windows, pick.map((p) => ({ id: String(p.id), expr: p.expr })), req.config, alloc.method, req.metric, req.seed + iteration, cache);
-      const allocationId = allocations.save(runId, {
-        emIteration: iteration,
-        source: 'em',
-        method: outcome.method,
-        sleeves: outcome.sleeves,
-        dropped: outcome.dropped,
-        trainObjective: outcome.trainObjective,
-        validationObjective: outcome.validationObjective,
-        train: outcome.train,
-        validation: outcome.validation,
-        diagnostics: outcome.diagnostics,
-      });
+      const allocationId = allocations.save(runId, { ...outcome, emIteration: iteration, source: 'em' });
       allocations.saveEmIteration(runId, {
         iteration,
         allocationId,

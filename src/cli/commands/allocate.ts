@@ -36,19 +36,8 @@ export function registerAllocate(program: Command): void {
         const windows = splitWindows(loaded.panel.dates, loaded.startIndex, { fraction: null, from: run.validFrom });
         const outcome = allocateStrategies(loaded.panel, windows, strategies.map((s) => ({ id: String(s.id), expr: s.expr })), ctx.config, method, run.metric as Metric, run.seed);
         const store = new AllocationStore(db);
-        const id = store.save(runId, {
-          // The iteration whose strategies were weighed, so the run's strategies and allocation agree.
-          emIteration: strategies[0].emIteration,
-          source: 'allocate',
-          method,
-          sleeves: outcome.sleeves,
-          dropped: outcome.dropped,
-          trainObjective: outcome.trainObjective,
-          validationObjective: outcome.validationObjective,
-          train: outcome.train,
-          validation: outcome.validation,
-          diagnostics: outcome.diagnostics,
-        });
+        // The iteration whose strategies were weighed, so the run's strategies and allocation agree.
+        const id = store.save(runId, { ...outcome, emIteration: strategies[0].emIteration, source: 'allocate' });
         store.markFinal(runId, id);
         ctx.output(
           {
