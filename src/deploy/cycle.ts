@@ -137,7 +137,7 @@ export async function runDeployCycle(deps: DeployDeps, req: DeployRequest): Prom
 
     // Submit what is pending, sells first (they bring the cash in).
     const pending = intents.filter((i) => i.status === 'pending' || i.status === 'unknown').sort((a, b) => (a.side === b.side ? 0 : a.side === 'sell' ? -1 : 1));
-    for (const intent of pending) await submit(deps, breaker, broker, deployment, intent);
+    for (const intent of pending) await submit(deps, breaker, broker, intent);
     const final = store.intents(deployment.id, tradingDay);
     const sent = final.filter((i) => i.status === 'submitted').length;
     if (sent) await deps.alerts.send('order', `deployment ${deployment.id} ${tradingDay}: ${sent} order(s) with the broker (${deployment.broker}, ${deployment.mode})`);
@@ -239,7 +239,7 @@ function checkPositions(store: DeployStore, d: Deployment, positions: readonly B
   if (lines.length) log().warn({ deployment: d.id }, `positions differ within tolerance: ${lines.join('; ')}`);
 }
 
-async function submit(deps: DeployDeps, breaker: Breaker, broker: Broker, d: Deployment, intent: OrderIntent): Promise<void> {
+async function submit(deps: DeployDeps, breaker: Breaker, broker: Broker, intent: OrderIntent): Promise<void> {
   let order: BrokerOrder;
   try {
     order = await breaker.call(

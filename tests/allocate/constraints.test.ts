@@ -154,7 +154,7 @@ describe('applyConstraints properties', () => {
       fc.property(caseArb, ({ constraints, intents, sleeves }) => {
         const c = { ...constraints, minWeight: 0, maxWeightPerAsset: 1 };
         const w = applyConstraints(intents, sleeves, c);
-        const free = w.map((x, i) => i).filter((i) => w[i] > 0 && w[i] < c.maxWeightPerSleeve * (1 - 1e-9));
+        const free = w.map((_, i) => i).filter((i) => w[i] > 0 && w[i] < c.maxWeightPerSleeve * (1 - 1e-9));
         for (let k = 1; k < free.length; k++) {
           const [i, j] = [free[0], free[k]];
           expect(w[i] * intents[j]).toBeCloseTo(w[j] * intents[i], 9);

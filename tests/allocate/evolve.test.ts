@@ -8,7 +8,7 @@ import {
   sharpeRatio,
 } from '../../src/allocate/index.js';
 import { Rng } from '../../src/domain/rng.js';
-import { factorPanel, normalSeries, sleevesOf } from './helpers.js';
+import { normalSeries, sleevesOf } from './helpers.js';
 
 /** Two sleeves that earn, two that lose, one noisy break-even: equal weight is clearly beatable. */
 function mixedPanel(seed: number, T = 1000): Float64Array[] {

@@ -177,7 +177,7 @@ export function simulateReference(input: SimulationInput, scratch?: SimulationSc
         book.fill(a, i, -qty, o, proceeds);
       }
       // Buys, scaled down together if cash would go negative; covering a short is never scaled.
-      const scale = need > cash ? affordableScale(open, T, t, orders, orderCount, cash, slip, comm, minComm) : 1;
+      const scale = need > cash ? affordableScale(open, t, orders, orderCount, cash, slip, comm, minComm) : 1;
       for (let k = 0; k < orderCount; k++) {
         const a = orderList[k];
         const o = open[t * N + a];
@@ -303,7 +303,7 @@ function decide(o: Orders, t: number, equityClose: number): number {
 }
 
 function decideScaled(o: Orders, t: number, equityClose: number, scale: number): number {
-  const { targets, N, T, band, minNotional, shares, lastPrice, orderNotional, exitAll, orderList } = o;
+  const { targets, N, band, minNotional, shares, lastPrice, orderNotional, exitAll, orderList } = o;
   const inv = equityClose > 0 ? 1 / equityClose : 0;
   const live = +(equityClose > 0);
   let gross = 0;
@@ -340,7 +340,7 @@ function decideScaled(o: Orders, t: number, equityClose: number, scale: number):
  * minimum commission makes the cost piecewise linear in the fraction, so it is found by bisection
  * (only on days a buy would overdraw the account).
  */
-function affordableScale(open: Float64Array, T: number, t: number, o: Orders, count: number, cash: number, slip: number, comm: number, minComm: number): number {
+function affordableScale(open: Float64Array, t: number, o: Orders, count: number, cash: number, slip: number, comm: number, minComm: number): number {
   const { orderList, exitAll, orderNotional, shares, N } = o;
   const cost = (s: number) => {
     let total = 0;

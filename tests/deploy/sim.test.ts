@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { runAegis, tempDir } from '../helpers/cli.js';
 import { addDeployment, deployDb } from '../helpers/deploy.js';

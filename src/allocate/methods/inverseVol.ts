@@ -1,7 +1,7 @@
 import { screenSleeves } from '../covariance.js';
 import { embed, variances } from '../stats.js';
 import type { MethodOutput } from '../types.js';
-import { equal } from './equal.js';
+import { equalBecauseAllFlat } from './equal.js';
 
 /**
  * Weights proportional to 1/σ_i (sample standard deviation). Equals risk parity when the sleeves
@@ -10,12 +10,7 @@ import { equal } from './equal.js';
 export function inverseVolDetailed(returns: readonly Float64Array[]): MethodOutput {
   const N = returns.length;
   const { keep, zeroVariance, centred } = screenSleeves(returns);
-  if (keep.length === 0) {
-    return {
-      weights: equal(returns),
-      diagnostics: { zeroVariance, notes: N > 0 ? ['every sleeve has zero variance: equal weights'] : [] },
-    };
-  }
+  if (keep.length === 0) return equalBecauseAllFlat(returns, zeroVariance);
   const v = variances(centred);
   const inv = Array.from(v, (x) => 1 / Math.sqrt(x));
   const sum = inv.reduce((s, x) => s + x, 0);

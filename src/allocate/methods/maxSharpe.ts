@@ -5,7 +5,7 @@ import { choleskySolve, choleskyWithJitter } from '../matrix.js';
 import { minQuadraticOnHyperplaneRobust, qpNotes } from '../qp.js';
 import { embed, normalise } from '../stats.js';
 import type { MethodOutput } from '../types.js';
-import { equal } from './equal.js';
+import { equalBecauseAllFlat } from './equal.js';
 import { minVarianceDetailed } from './minVariance.js';
 
 export interface MaxSharpeOptions {
@@ -39,12 +39,7 @@ export interface MaxSharpeOptions {
 export function maxSharpeDetailed(returns: readonly Float64Array[], opts: MaxSharpeOptions = {}): MethodOutput {
   const N = returns.length;
   const { keep, zeroVariance, centred } = screenSleeves(returns);
-  if (keep.length === 0) {
-    return {
-      weights: equal(returns),
-      diagnostics: { zeroVariance, notes: N > 0 ? ['every sleeve has zero variance: equal weights'] : [] },
-    };
-  }
+  if (keep.length === 0) return equalBecauseAllFlat(returns, zeroVariance);
   const n = keep.length;
   const { T } = centred;
   const { cov, shrinkage } = estimateCovariance(centred, opts.covariance ?? 'ledoit-wolf');

@@ -3,7 +3,7 @@ import { estimateCovariance, normaliseScale, screenSleeves } from '../covariance
 import { minQuadraticOnHyperplaneRobust, qpNotes } from '../qp.js';
 import { embed, normalise } from '../stats.js';
 import type { MethodOutput } from '../types.js';
-import { equal } from './equal.js';
+import { equalBecauseAllFlat } from './equal.js';
 
 export interface MinVarianceOptions {
   /** Covariance estimate. Default 'ledoit-wolf'. */
@@ -22,12 +22,7 @@ export interface MinVarianceOptions {
 export function minVarianceDetailed(returns: readonly Float64Array[], opts: MinVarianceOptions = {}): MethodOutput {
   const N = returns.length;
   const { keep, zeroVariance, centred } = screenSleeves(returns);
-  if (keep.length === 0) {
-    return {
-      weights: equal(returns),
-      diagnostics: { zeroVariance, notes: N > 0 ? ['every sleeve has zero variance: equal weights'] : [] },
-    };
-  }
+  if (keep.length === 0) return equalBecauseAllFlat(returns, zeroVariance);
   const n = keep.length;
   const { cov, shrinkage } = estimateCovariance(centred, opts.covariance ?? 'ledoit-wolf');
   const ones = new Float64Array(n).fill(1);

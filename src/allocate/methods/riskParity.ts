@@ -4,7 +4,7 @@ import { estimateCovariance, screenSleeves } from '../covariance.js';
 import { choleskyInPlace, choleskySolve, choleskyWithJitter, matVec } from '../matrix.js';
 import { embed } from '../stats.js';
 import type { MethodOutput } from '../types.js';
-import { equal } from './equal.js';
+import { equalBecauseAllFlat } from './equal.js';
 
 export interface RiskParityOptions {
   /**
@@ -43,12 +43,7 @@ export function riskParityDetailed(returns: readonly Float64Array[], opts: RiskP
     if (!(Number.isFinite(b) && b > 0)) throw new InputError(`risk budgets must be positive numbers, got ${b}`);
   }
   const { keep, zeroVariance, centred } = screenSleeves(returns);
-  if (keep.length === 0) {
-    return {
-      weights: equal(returns),
-      diagnostics: { zeroVariance, notes: N > 0 ? ['every sleeve has zero variance: equal weights'] : [] },
-    };
-  }
+  if (keep.length === 0) return equalBecauseAllFlat(returns, zeroVariance);
   const n = keep.length;
   const rawB = keep.map((i) => opts.budgets?.[i] ?? 1);
   const bSum = rawB.reduce((s, x) => s + x, 0);
