@@ -60,6 +60,14 @@ export function clientOrderId(intent: OrderIntent): string {
   return parts.join('-');
 }
 
+/**
+ * The start every client order id of a deployment shares (`aegis-d12_3f9a0c1e-`): how the orders of
+ * one deployment are told apart from everything else on the account.
+ */
+export function clientOrderIdPrefix(deploymentId: number | string): string {
+  return `${CLIENT_ORDER_ID_PREFIX}d${readable(String(deploymentId), /[^A-Za-z0-9]/g, MAX_DEPLOYMENT_CHARS)}-`;
+}
+
 /** True for ids this module made: orders placed by something else are not ours to reconcile. */
 export function isAegisClientOrderId(id: string): boolean {
   return id.startsWith(CLIENT_ORDER_ID_PREFIX);

@@ -28,7 +28,8 @@ interface SimOrderRow {
  * cost model (slippage against the trader, commission with a minimum), once the clock has moved
  * past it and the session's bar is stored; a session without a bar for the symbol expires the
  * order. Sells fill before buys, and buys are cut to the cash available (cash-only, like the
- * simulator). Stepping the session through successive dates replays paper trading through history.
+ * simulator); an order never takes a position through zero, so a long-to-short switch takes two
+ * sessions (flat, then short). Stepping the session through successive dates replays paper trading through history.
  */
 export class SimBroker implements Broker {
   readonly name = 'sim';
@@ -141,7 +142,11 @@ export class SimBroker implements Broker {
         const open = bar.open * (bar.close > 0 ? bar.adjClose / bar.close : 1);
         const held = this.positionQty(o.symbol);
         let qty = o.qty ?? (o.notional ?? 0) / open;
-        if (o.side === 'sell' && o.qty !== null) qty = Math.min(qty, Math.max(0, held));
+        // No order carries a position through zero (Alpaca refuses that too): a sell from a long
+        // stops at flat and so does a buy covering a short, also when a gap at the open makes a
+        // notional order worth more shares than are held. A short opens only from flat.
+        if (o.side === 'sell' && (o.qty !== null || held > 0)) qty = Math.min(qty, Math.max(0, held));
+        if (o.side === 'buy' && held < 0) qty = Math.min(qty, -held);
         let fill = o.side === 'buy' ? open * (1 + slip) : open * (1 - slip);
         let fee = Math.max(minComm, qty * open * comm);
         if (o.side === 'buy' && held >= 0) {

@@ -1,7 +1,8 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Portfolio } from '../backtest/portfolio.js';
 import type { BrokerOrder, OrderSide } from '../broker/types.js';
-import { LeaseBusyError } from '../domain/errors.js';
+import { LeaseBusyError, RefusalError } from '../domain/errors.js';
 import { inWriteTransaction, nowIso, type Db } from '../store/db.js';
 import { log } from '../log/logger.js';
 
@@ -20,6 +21,11 @@ export interface Deployment {
   reason: string | null;
   gate: { passed: boolean; reasons: string[] };
   accountId: string | null;
+  /**
+   * Random per deployment, part of every client order id it places (null for deployments made
+   * before it existed): ids never collide across databases trading one account.
+   */
+  orderTag: string | null;
 }
 
 export type IntentStatus =
@@ -75,15 +81,15 @@ export interface Control {
 export class DeployStore {
   constructor(readonly db: Db) {}
 
-  createDeployment(d: Omit<Deployment, 'id' | 'createdAt' | 'status'>): number {
+  createDeployment(d: Omit<Deployment, 'id' | 'createdAt' | 'status' | 'orderTag'>): number {
     return inWriteTransaction(this.db, () =>
       Number(
         this.db
           .prepare(
-            `INSERT INTO deployments (created_at, mode, broker, status, backtest_id, parent_id, portfolio, symbols, config_hash, forced, reason, gate, account_id)
-             VALUES (?, ?, ?, 'active', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+            `INSERT INTO deployments (created_at, mode, broker, status, backtest_id, parent_id, portfolio, symbols, config_hash, forced, reason, gate, account_id, order_tag)
+             VALUES (?, ?, ?, 'active', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           )
-          .run(nowIso(), d.mode, d.broker, d.backtestId, d.parentId, JSON.stringify(d.portfolio), d.symbols.join(','), d.configHash, d.forced ? 1 : 0, d.reason, JSON.stringify(d.gate), d.accountId)
+          .run(nowIso(), d.mode, d.broker, d.backtestId, d.parentId, JSON.stringify(d.portfolio), d.symbols.join(','), d.configHash, d.forced ? 1 : 0, d.reason, JSON.stringify(d.gate), d.accountId, randomBytes(4).toString('hex'))
           .lastInsertRowid,
       ),
     );
@@ -210,12 +216,15 @@ export class DeployStore {
     return new Map(rows.filter((r) => Math.abs(r.qty) > 1e-9).map((r) => [r.symbol, r.qty]));
   }
 
-  /** Notional already sent on a trading day (for the daily turnover limit). */
-  tradedNotional(deploymentId: number, tradingDay: string): number {
+  /** How far the deployment has traded: its latest planned session and its latest recorded close. */
+  progress(deploymentId: number): { lastPlanned: string | null; lastClose: string | null } {
     const r = this.db
-      .prepare("SELECT COALESCE(SUM(notional), 0) AS n FROM order_intents WHERE deployment_id = ? AND trading_day = ? AND status IN ('submitted', 'pending', 'unknown')")
-      .get(deploymentId, tradingDay) as { n: number };
-    return r.n;
+      .prepare(
+        `SELECT (SELECT MAX(trading_day) FROM order_intents WHERE deployment_id = ?) AS planned,
+                (SELECT MAX(date) FROM deployment_equity WHERE deployment_id = ?) AS close`,
+      )
+      .get(deploymentId, deploymentId) as { planned: string | null; close: string | null };
+    return { lastPlanned: r.planned, lastClose: r.close };
   }
 
   // --- the track record -----------------------------------------------------------------------
@@ -262,23 +271,42 @@ export class DeployStore {
 
   /**
    * Take the deploy lease, or throw LeaseBusyError (exit 75) when another run holds it. A lease
-   * past its expiry is taken over, and so is one whose holder process no longer exists on this
-   * machine (the database file is local, so its holder ran here): a killed run does not block the
-   * next cron run for the whole expiry. Returns the holder token.
+   * past its expiry is taken over, and so is one whose holder process no longer exists, when the
+   * holder ran on this host (a pid means nothing on another machine): a killed run does not block
+   * the next cron run for the whole expiry. Returns the holder token.
    */
   acquireLease(name: string, seconds: number, now = new Date()): string {
     const token = randomUUID();
+    const host = hostname();
     return inWriteTransaction(this.db, () => {
-      const held = this.db.prepare('SELECT holder, pid, expires_at FROM lease WHERE name = ?').get(name) as { holder: string; pid: number; expires_at: string } | undefined;
+      const held = this.db.prepare('SELECT holder, pid, host, expires_at FROM lease WHERE name = ?').get(name) as { holder: string; pid: number; host: string | null; expires_at: string } | undefined;
       if (held && held.expires_at > now.toISOString()) {
-        if (processAlive(held.pid)) throw new LeaseBusyError(`another deploy holds the lease (pid ${held.pid}, until ${held.expires_at}); not trading`);
+        if (held.host !== host || processAlive(held.pid)) {
+          throw new LeaseBusyError(`another deploy holds the lease (pid ${held.pid} on ${held.host ?? 'an unknown host'}, until ${held.expires_at}); not trading`);
+        }
         log().warn({ pid: held.pid }, 'taking over the deploy lease of a run that is no longer running (killed?)');
       }
       const expires = new Date(now.getTime() + seconds * 1000).toISOString();
       this.db
-        .prepare('INSERT INTO lease (name, holder, pid, acquired_at, expires_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET holder = excluded.holder, pid = excluded.pid, acquired_at = excluded.acquired_at, expires_at = excluded.expires_at')
-        .run(name, token, process.pid, now.toISOString(), expires);
+        .prepare(
+          `INSERT INTO lease (name, holder, pid, host, acquired_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)
+           ON CONFLICT(name) DO UPDATE SET holder = excluded.holder, pid = excluded.pid, host = excluded.host, acquired_at = excluded.acquired_at, expires_at = excluded.expires_at`,
+        )
+        .run(name, token, process.pid, host, now.toISOString(), expires);
       return token;
+    });
+  }
+
+  /**
+   * Extend a lease this run holds, or throw a RefusalError when it no longer holds it (it expired
+   * and another run took it over): called before every order, so a run that outlived its lease
+   * stops instead of trading alongside its successor.
+   */
+  renewLease(name: string, token: string, seconds: number, now = new Date()): void {
+    inWriteTransaction(this.db, () => {
+      const expires = new Date(now.getTime() + seconds * 1000).toISOString();
+      const r = this.db.prepare('UPDATE lease SET expires_at = ? WHERE name = ? AND holder = ?').run(expires, name, token);
+      if (r.changes !== 1) throw new RefusalError(`this run lost the ${name} lease (it expired and another run took it over); stopping before the next order`);
     });
   }
 
@@ -313,6 +341,7 @@ function toDeployment(r: Record<string, unknown>): Deployment {
     reason: (r.reason as string | null) ?? null,
     gate: JSON.parse(r.gate as string),
     accountId: (r.account_id as string | null) ?? null,
+    orderTag: (r.order_tag as string | null) ?? null,
   };
 }
 

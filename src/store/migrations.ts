@@ -370,6 +370,17 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       ) STRICT;
     `,
   },
+  {
+    version: 6,
+    name: 'deploy-identity',
+    sql: `
+      -- A random tag per deployment in its client order ids: two databases (the demo's and the real
+      -- one, or a database recreated from scratch) trading one broker account never share an id.
+      ALTER TABLE deployments ADD COLUMN order_tag TEXT;
+      -- The host of the lease holder: whether its process is alive can only be told on its own host.
+      ALTER TABLE lease ADD COLUMN host TEXT;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -81,8 +81,57 @@ describe('deploy on Alpaca (the real SDK against a loopback fake)', () => {
       const rerun = await deploy();
       expect(rerun.code, rerun.stderr).toBe(0);
       expectOneOrderPerIntent();
+      // Not one POST more than intents: the rerun looked up what was sent instead of re-posting it
+      // (the fake would refuse a duplicate id, so only the count shows a blind resend).
+      expect(posts()).toHaveLength(dbIntents().filter((i) => i.status !== 'denied').length);
     });
   }
+
+  const sessionOf = (date: string) => ({ timestamp: `${date}T09:00:00-04:00`, is_open: false, next_open: `${date}T09:30:00-04:00`, next_close: `${date}T16:00:00-04:00` });
+
+  it('an order of an earlier session still live at the broker: no new plan until it fills or expires', async () => {
+    // 06-09: the orders are accepted but never fill (queued past the close, held...).
+    fake.fillMode = 'manual';
+    fake.clock = sessionOf('2026-06-09');
+    const first = await deploy();
+    expect(first.code, first.stderr).toBe(0);
+    const sent = fake.orders.length;
+    expect(sent).toBeGreaterThan(0);
+    // 06-10: positions show nothing yet, but planning again would buy everything a second time.
+    fake.clock = sessionOf('2026-06-10');
+    const second = await deploy();
+    expect(second.code).toBe(3);
+    expect(second.stderr).toMatch(/still has \d+ live order\(s\) at the broker from another session/);
+    expect(fake.orders).toHaveLength(sent);
+    // The day orders expire unfilled: the 06-10 plan goes ahead, and the expiries are reported.
+    for (const o of [...fake.orders]) fake.finish(o.id, 'expired');
+    fake.fillMode = 'immediate';
+    const third = await deploy(undefined, ['--verbose']);
+    expect(third.code, third.stderr).toBe(0);
+    expect(third.stderr).toMatch(/ended expired with 0\.0000 filled/);
+    const j = JSON.parse(third.stdout);
+    expect(j.tradingDay).toBe('2026-06-10');
+    expect(j.orders.length).toBeGreaterThan(0);
+    expect(fake.orders).toHaveLength(sent + j.orders.filter((o: { status: string }) => o.status === 'submitted').length);
+  });
+
+  it('intents of an earlier session that never reached the broker lapse; they are never sent late', async () => {
+    fake.clock = sessionOf('2026-06-09');
+    const killed = await deploy({ AEGIS_TEST_CRASH: 'after-intents' });
+    expect(killed.code).toBe(-1);
+    expect(fake.orders).toHaveLength(0);
+    const stranded = dbIntents().map((i) => i.cid);
+    expect(stranded.length).toBeGreaterThan(0);
+    fake.clock = sessionOf('2026-06-10');
+    const r = await deploy();
+    expect(r.code, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.reconciled.filter((x: { status: string }) => x.status === 'lapsed').map((x: { clientOrderId: string }) => x.clientOrderId).sort()).toEqual([...stranded].sort());
+    const byClient = fake.ordersByClientId();
+    for (const cid of stranded) expect(byClient.has(cid), cid).toBe(false);
+    expect(dbIntents().filter((i) => stranded.includes(i.cid)).every((i) => i.status === 'rejected')).toBe(true);
+    expect(fake.orders.every((o) => o.client_order_id.includes('-20260610-'))).toBe(true);
+  });
 
   it('an order created and then the connection dropped is found, not sent twice', async () => {
     fake.faults.push(on('POST', '/v2/orders', createdThenDropped()));

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
+import { hostname } from 'node:os';
 import { runAegis, tempDir } from '../helpers/cli.js';
 import { addDeployment, deployDb } from '../helpers/deploy.js';
 
@@ -48,6 +49,36 @@ describe('deploy on the local sim broker (CLI)', () => {
     expect(j.orders.every((o: { status: string }) => o.status === 'would send')).toBe(true);
     expect(count('SELECT COUNT(*) n FROM order_intents')).toBe(before);
     expect(count(`SELECT COUNT(*) n FROM sim_orders WHERE deployment_id = ${id}`)).toBe(0);
+    expect(count(`SELECT COUNT(*) n FROM deploy_runs WHERE deployment_id = ${id}`)).toBe(0);
+    expect(count(`SELECT COUNT(*) n FROM deployments WHERE id = ${id} AND account_id IS NOT NULL`)).toBe(0);
+  });
+
+  it('--dry-run after earlier orders filled shows what the real run then sends', () => {
+    const id = addDeployment(db, config, { broker: 'sim' });
+    const run = (day: string, extra: string[] = []) => aegis(['deploy', '--paper', '--broker', 'sim', '--deployment', String(id), '--as-of', day, '--json', ...extra]);
+    expect(run('2026-05-06').code).toBe(0);
+    // The 05-06 orders fill at that open: the dry run learns of the fills without recording them.
+    const dry = run('2026-05-07', ['--dry-run']);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(JSON.parse(dry.stdout).reconciled.length).toBeGreaterThan(0);
+    expect(count(`SELECT COUNT(*) n FROM orders o JOIN order_intents i ON i.id = o.intent_id WHERE i.deployment_id = ${id} AND o.status = 'filled'`)).toBe(0);
+    const real = run('2026-05-07');
+    expect(real.code, real.stderr).toBe(0);
+    const shape = (j: { orders: { symbol: string; side: string; notional: number | null; qty: number | null }[] }) => j.orders.map((o) => [o.symbol, o.side, o.notional, o.qty]);
+    expect(shape(JSON.parse(real.stdout))).toEqual(shape(JSON.parse(dry.stdout)));
+  });
+
+  it('--as-of takes trading sessions only, and never steps back before a session already traded', () => {
+    const id = addDeployment(db, config, { broker: 'sim' });
+    const run = (day: string) => aegis(['deploy', '--paper', '--broker', 'sim', '--deployment', String(id), '--as-of', day]);
+    const weekend = run('2026-05-09');
+    expect(weekend.code).toBe(2);
+    expect(weekend.stderr).toMatch(/--as-of 2026-05-09 is not an NYSE trading session/);
+    expect(run('2026-05-08').code).toBe(0);
+    expect(run('2026-05-08').code).toBe(0); // the same session again is a rerun
+    const back = run('2026-05-01');
+    expect(back.code).toBe(2);
+    expect(back.stderr).toMatch(/before session 2026-05-08, which deployment \d+ already traded/);
   });
 
   it('replays paper trading through history with --as-of, and the record tracks the backtest', () => {
@@ -84,7 +115,7 @@ describe('deploy on the local sim broker (CLI)', () => {
     const c = new Database(db);
     const future = new Date(Date.now() + 60_000).toISOString();
     // Held by a live process (this test runner) until a minute from now.
-    c.prepare("INSERT OR REPLACE INTO lease (name, holder, pid, acquired_at, expires_at) VALUES ('deploy', 'other', ?, ?, ?)").run(process.pid, new Date().toISOString(), future);
+    c.prepare("INSERT OR REPLACE INTO lease (name, holder, pid, host, acquired_at, expires_at) VALUES ('deploy', 'other', ?, ?, ?, ?)").run(process.pid, hostname(), new Date().toISOString(), future);
     c.close();
     const busy = aegis(['deploy', '--paper', '--broker', 'sim', '--deployment', String(id)]);
     expect(busy.code).toBe(75);
@@ -93,10 +124,15 @@ describe('deploy on the local sim broker (CLI)', () => {
     c2.prepare("UPDATE lease SET expires_at = ? WHERE name = 'deploy'").run(new Date(Date.now() - 1000).toISOString());
     c2.close();
     expect(aegis(['deploy', '--paper', '--broker', 'sim', '--deployment', String(id)]).code).toBe(0);
-    // Unexpired, but its holder is gone: no process 2^22 - 1 here.
+    // Unexpired, held by pid 2^22 - 1 on another machine: that pid means nothing here, so wait.
     const c3 = new Database(db);
-    c3.prepare("INSERT OR REPLACE INTO lease (name, holder, pid, acquired_at, expires_at) VALUES ('deploy', 'dead', 4194303, ?, ?)").run(new Date().toISOString(), future);
+    c3.prepare("INSERT OR REPLACE INTO lease (name, holder, pid, host, acquired_at, expires_at) VALUES ('deploy', 'remote', 4194303, 'another-host', ?, ?)").run(new Date().toISOString(), future);
     c3.close();
+    expect(aegis(['deploy', '--paper', '--broker', 'sim', '--deployment', String(id)]).code).toBe(75);
+    // Unexpired, but its holder on this host is gone: no process 2^22 - 1 here.
+    const c4 = new Database(db);
+    c4.prepare("UPDATE lease SET host = ? WHERE name = 'deploy'").run(hostname());
+    c4.close();
     expect(aegis(['deploy', '--paper', '--broker', 'sim', '--deployment', String(id)]).code).toBe(0);
   });
 
