@@ -44,7 +44,7 @@ describe('the report of a paper deployment (real database, real Chromium)', () =
       expect(equity.colored).toBeGreaterThan(50);
       const text = await opened.page.textContent('body');
       expect(text).toMatch(/FORCED/);
-      expect(text).toMatch(/aegis-d\d+-20260501-\w+-buy-/);
+      expect(text).toMatch(/aegis-d\d+_[0-9a-f]{8}-20260501-\w+-buy-/);
       await screenshot(opened.page, 'deployment');
     } finally {
       await opened.close();
