@@ -1,5 +1,6 @@
 import pino, { type Logger } from 'pino';
 import pretty from 'pino-pretty';
+import { Writable } from 'node:stream';
 
 export type { Logger };
 
@@ -49,9 +50,14 @@ export function createLogger(opts: LogOptions = {}): Logger {
   const out = opts.stream ?? process.stderr;
   const level = opts.verbose ? 'debug' : opts.quiet ? 'warn' : 'info';
   const tty = Boolean((out as { isTTY?: boolean }).isTTY);
-  const sink = tty
-    ? pretty({ destination: { write: (s: string) => out.write(s) } as unknown as NodeJS.WritableStream, colorize: true, sync: true, ignore: 'pid,hostname', translateTime: 'HH:MM:ss' })
-    : out;
+  // pino-pretty writes to a real stream (it listens for its events); wrap whatever `out` is.
+  const destination = new Writable({
+    write(chunk: Buffer | string, _encoding, done) {
+      out.write(chunk.toString());
+      done();
+    },
+  });
+  const sink = tty ? pretty({ destination, colorize: true, sync: true, ignore: 'pid,hostname', translateTime: 'HH:MM:ss' }) : out;
   const scrubbing = { write: (line: string) => sink.write(scrubSecrets(line)) };
   return pino({ level, base: undefined, redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, scrubbing);
 }
