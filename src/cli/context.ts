@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { InputError } from '../domain/errors.js';
 import type { Config } from '../config/schema.js';
 import { loadConfig } from '../config/load.js';
 import { openDb, type Db } from '../store/db.js';
@@ -34,8 +36,14 @@ export class CommandContext {
     this.dbPath = resolve(flags.db ?? process.env.AEGIS_DB ?? 'data/aegis.sqlite');
   }
 
-  /** The database, opened (and migrated) on first use. */
-  db(): Db {
+  /**
+   * The database, opened (and migrated) on first use. Only a command that fills it (ingest) may
+   * create it: everywhere else a missing file is a mistyped --db or AEGIS_DB, not an empty store.
+   */
+  db(opts: { create?: boolean } = {}): Db {
+    if (!this.dbHandle && !opts.create && this.dbPath !== ':memory:' && !existsSync(this.dbPath)) {
+      throw new InputError(`${this.dbPath}: no database here (check --db or AEGIS_DB); aegis ingest creates one`);
+    }
     return (this.dbHandle ??= openDb(this.dbPath));
   }
 

@@ -24,11 +24,19 @@ export function openDb(path: string, opts: OpenOptions = {}): Db {
   } catch (err) {
     throw new InputError(`${path}: cannot open the database (${(err as Error).message})`);
   }
-  db.pragma('busy_timeout = 10000');
-  if (!opts.readonly) db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
-  db.pragma('foreign_keys = ON');
-  const version = db.pragma('user_version', { simple: true }) as number;
+  let version: number;
+  try {
+    db.pragma('busy_timeout = 10000');
+    if (!opts.readonly) db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = ON');
+    version = db.pragma('user_version', { simple: true }) as number;
+  } catch (err) {
+    db.close();
+    const code = (err as { code?: string }).code;
+    if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') throw new InputError(`${path}: not an SQLite database (${(err as Error).message})`);
+    throw err;
+  }
   if (version > SCHEMA_VERSION) {
     db.close();
     throw new AegisError(

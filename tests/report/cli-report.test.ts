@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
+import { openDb } from '../../src/store/db.js';
 import { runAegis, tempDir, type CliResult } from '../helpers/cli.js';
 import { buildRealDb, IDS, ingest, REPORT_CLI } from './realDb.js';
 
@@ -117,10 +118,25 @@ describe('aegis report', () => {
     expect(existsSync(missing)).toBe(false);
 
     const empty = join(t.dir, 'empty.sqlite');
-    expect(runAegis(['data', 'list', '--db', empty]).code).toBe(0); // creates the schema, stores nothing
+    openDb(empty).close(); // the schema, nothing stored
     const e = aegis(['report', '--db', empty], work);
     expect(e.code).toBe(2);
     expect(e.stderr.trim()).toBe('aegis: nothing to report: run aegis ingest first');
+  });
+
+  it('any other command refuses a database that does not exist instead of creating one', () => {
+    const typo = join(t.dir, 'no-such-dir', 'typo.sqlite');
+    for (const args of [['status'], ['runs'], ['data', 'list'], ['halt']]) {
+      const r = runAegis([...args, '--db', typo]);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr.trim()).toBe(`aegis: ${typo}: no database here (check --db or AEGIS_DB); aegis ingest creates one`);
+    }
+    expect(existsSync(join(t.dir, 'no-such-dir'))).toBe(false);
+    const garbage = join(t.dir, 'garbage.sqlite');
+    writeFileSync(garbage, 'not a database at all, but long enough to have a header page'.repeat(20));
+    const g = runAegis(['status', '--db', garbage]);
+    expect(g.code).toBe(2);
+    expect(g.stderr.trim()).toBe(`aegis: ${garbage}: not an SQLite database (file is not a database)`);
   });
 
   it('an --out that cannot be written: exit 2 naming the path', () => {

@@ -45,7 +45,7 @@ export function registerIngest(program: Command): void {
         if (!SOURCES.includes(sourceName)) throw new InputError(`--source: expected one of ${SOURCES.join(', ')}, got "${flags.source}"`);
         const source = await createSource(sourceName, ctx.config, { csvDir: flags.csvDir });
 
-        const store = new MarketStore(ctx.db());
+        const store = new MarketStore(ctx.db({ create: true }));
         const bar = progressBar(ctx.interactive, 'ingest', uniqueSymbols.length);
         const result = await ingest(store, source, {
           symbols: uniqueSymbols,
