@@ -2,11 +2,12 @@ import { InputError } from '../domain/errors.js';
 import { isIsoDate } from '../domain/dates.js';
 
 /** An integer flag, validated: `--population: expected a positive integer, got "x"`. */
-export function intFlag(value: string | undefined, name: string, min = 1): number | undefined {
+export function intFlag(value: string | undefined, name: string, min = 1, max = Number.MAX_SAFE_INTEGER): number | undefined {
   if (value === undefined) return undefined;
   const v = Number(value);
-  if (!Number.isInteger(v) || v < min) {
-    throw new InputError(`${name}: expected ${min === 1 ? 'a positive integer' : min === 0 ? 'a non-negative integer' : `an integer >= ${min}`}, got "${value}"`);
+  if (!Number.isInteger(v) || v < min || v > max) {
+    const range = max < Number.MAX_SAFE_INTEGER ? `an integer from ${min} to ${max}` : min === 1 ? 'a positive integer' : min === 0 ? 'a non-negative integer' : `an integer >= ${min}`;
+    throw new InputError(`${name}: expected ${range}, got "${value}"`);
   }
   return v;
 }

@@ -1,4 +1,8 @@
 import { z } from 'zod';
+import { parseRule } from '../strategy/parser.js';
+
+/** Ticker syntax, as everywhere else (src/domain/tickers.ts): SPY, BRK.B, ^VIX, EURUSD=X. */
+const TICKER = /^\^?[A-Z0-9]+(?:[.\-=][A-Z0-9]+)*$/;
 
 /*
  * The one schema of every tunable. configs/default.json holds a value for each key; a user file
@@ -89,7 +93,8 @@ const penaltiesSchema = z
     maxExposure: fraction(),
     exposure: nonNeg(),
   })
-  .strict();
+  .strict()
+  .refine((p) => p.minExposure <= p.maxExposure, { error: 'expected minExposure <= maxExposure', path: ['minExposure'] });
 
 const validationSchema = z
   .object({
@@ -105,14 +110,22 @@ const validationSchema = z
 const evolveSchema = z
   .object({
     grammar: z.string({ error: 'expected a grammar name or path' }).min(1, { error: 'expected a grammar name or path' }),
-    symbols: z.array(z.string(), { error: 'expected a list of symbols' }),
+    symbols: z.array(
+      z.string({ error: 'expected a ticker' }).regex(TICKER, { error: 'expected an upper-case ticker like SPY or BRK.B' }),
+      { error: 'expected a list of symbols' },
+    ),
     from: isoDate().nullable(),
     to: isoDate().nullable(),
     population: posInt(),
     generations: posInt(),
-    seed: z.number({ error: 'expected an integer' }).int({ error: 'expected an integer' }),
+    // 32 bits: the generator is seeded with a 32-bit integer, and two seeds must never give one run.
+    seed: z
+      .number({ error: 'expected an integer' })
+      .int({ error: 'expected an integer' })
+      .min(-(2 ** 31), { error: 'expected a 32-bit integer' })
+      .max(2 ** 31 - 1, { error: 'expected a 32-bit integer' }),
     metric: oneOf(METRICS),
-    metricWeights: z.record(oneOf(METRICS), z.number({ error: 'expected a number' })).nullable(),
+    metricWeights: z.partialRecord(oneOf(METRICS), z.number({ error: 'expected a number' })).nullable(),
     tournamentSize: posInt(),
     elitism: nonNegInt(),
     crossoverRate: fraction(),
@@ -131,7 +144,12 @@ const evolveSchema = z
     workers: nonNegInt('a non-negative integer (0 = one per core)'),
     top: posInt(),
     seedFromRuns: nonNegInt('a non-negative integer (top rules of that many earlier runs)'),
-    blocks: z.array(z.string({ error: 'expected a rule fragment' })),
+    blocks: z.array(
+      z.string({ error: 'expected a rule fragment' }).superRefine((text, ctx) => {
+        const parsed = parseRule(text);
+        if (!parsed.ok) ctx.addIssue({ code: 'custom', message: `not a rule fragment (${parsed.error})` });
+      }),
+    ),
   })
   .strict()
   .refine((e) => e.minInitDepth <= e.maxInitDepth && e.maxInitDepth <= e.maxDepth, {

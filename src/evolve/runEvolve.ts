@@ -8,7 +8,7 @@ import { Rng } from '../domain/rng.js';
 import type { Metrics } from '../backtest/metrics.js';
 import { loadPanel, WARMUP_DAYS, type LoadedPanel } from '../data/panel.js';
 import { loadGrammar, resolveGrammarPath, reverseMap, type Grammar } from '../ge/index.js';
-import { runSearch, type GenerationStats, type Individual, type SearchOptions, type SearchState } from '../ge/search.js';
+import { runSearch, underivableBlocks, type GenerationStats, type Individual, type SearchOptions, type SearchState } from '../ge/search.js';
 import type { MarketStore } from '../store/marketStore.js';
 import { AllocationStore, type RunStore, type StoredAllocation, type StoredStrategy, type StrategyRecord } from '../store/runStore.js';
 import { IndicatorCache } from '../strategy/index.js';
@@ -102,6 +102,9 @@ export async function runEvolve(market: MarketStore, runs: RunStore, req: Evolve
   const windows = splitWindows(loaded.panel.dates, loaded.startIndex, req.config.evolve.validation);
   const grammar = loadGrammar(req.grammar, { onWarning: (m) => log().warn(m) });
   const ctx = prepareSearch(loaded, windows, req, grammar);
+  for (const text of underivableBlocks(grammar, req.config.evolve.blocks)) {
+    log().warn(`evolve.blocks: "${text}" cannot be derived by ${ctx.grammarDisplay}; mutation never inserts it`);
+  }
   const runId = runs.createRun({
     purpose: req.purpose,
     config: req.config,

@@ -313,6 +313,11 @@ interface Block {
   codons: Int32Array;
 }
 
+/** The block texts no rule of the grammar derives: mutation could never insert them. */
+export function underivableBlocks(grammar: Grammar, texts: readonly string[]): string[] {
+  return texts.filter((text) => compileBlocks(grammar, [text]).length === 0);
+}
+
 /** Each block text, reverse-mapped for every rule of the grammar that derives it. */
 function compileBlocks(grammar: Grammar, texts: readonly string[]): Block[] {
   const out: Block[] = [];

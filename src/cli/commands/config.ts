@@ -11,7 +11,8 @@ export function registerConfig(program: Command): void {
     .action((_flags: unknown, cmd: Command) =>
       runCommand(cmd, (ctx) => {
         const redacted = redactConfig(ctx.config);
-        ctx.output(redacted, () => `${JSON.stringify(redacted, null, 2)}\n# config hash ${configHash(ctx.config)}`);
+        const hash = configHash(ctx.config);
+        ctx.output({ hash, config: redacted }, () => `${JSON.stringify(redacted, null, 2)}\n# config hash ${hash}`);
       }),
     );
 }

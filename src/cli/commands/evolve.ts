@@ -48,7 +48,7 @@ export function resolveSearch(ctx: CommandContext, flags: SearchFlags): { config
       grammar: flags.grammar,
       population: intFlag(flags.population, '--population'),
       generations: intFlag(flags.generations, '--generations'),
-      seed: intFlag(flags.seed, '--seed', -(2 ** 31)),
+      seed: intFlag(flags.seed, '--seed', -(2 ** 31), 2 ** 31 - 1),
       metric: choiceFlag(flags.metric, '--metric', METRICS),
       species: intFlag(flags.species, '--species'),
     },
