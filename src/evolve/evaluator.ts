@@ -73,6 +73,9 @@ export class RuleEvaluator {
     this.counts.evaluations += phenotypes.length;
     const canonical: (string | null)[] = [];
     const pending = new Map<string, CompiledRule>();
+    // Signatures this batch reads, taken now: scoring the batch adds signatures, and the bounded
+    // store could evict one a rule of this very batch relies on (it would then skip the penalty).
+    const signatures = new Map<string, Float32Array>();
     for (const p of phenotypes) {
       if (p === null) {
         this.counts.invalid += 1;
@@ -89,14 +92,25 @@ export class RuleEvaluator {
       this.canonicalTexts.set(p, text);
       canonical.push(text);
       const known = this.results.get(text);
-      const needsSignature = this.opts.keepSignatures > 0 && !this.signatures.has(text);
+      const signature = this.opts.keepSignatures > 0 ? this.signatures.get(text) : undefined;
+      if (signature) {
+        signatures.set(text, signature);
+        this.keepSignature(text, signature); // recently used: the last to be evicted
+      }
+      const needsSignature = this.opts.keepSignatures > 0 && !signature;
       if ((!known || needsSignature) && !pending.has(text)) pending.set(text, c.rule);
     }
-    if (pending.size > 0) await this.score([...pending.values()]);
+    if (pending.size > 0) {
+      await this.score([...pending.values()]);
+      for (const text of pending.keys()) {
+        const s = this.signatures.get(text);
+        if (s) signatures.set(text, s);
+      }
+    }
     return canonical.map((text) => {
       if (text === null) return INVALID;
       const r = this.results.get(text)!;
-      return { valid: true, fitness: r.fitness, validation: r.validation, signature: this.signatures.get(text) };
+      return { valid: true, fitness: r.fitness, validation: r.validation, signature: signatures.get(text) };
     });
   };
 
@@ -184,18 +198,28 @@ export class RuleEvaluator {
   private request(w: Worker, texts: string[]): Promise<ScoreBatchReply> {
     const id = this.nextBatch++;
     return new Promise((resolve, reject) => {
-      const onMessage = (m: ScoreBatchReply) => {
-        if (m.id !== id) return;
+      const done = () => {
         w.off('message', onMessage);
         w.off('error', onError);
+        w.off('exit', onExit);
+      };
+      const onMessage = (m: ScoreBatchReply) => {
+        if (m.id !== id) return;
+        done();
         resolve(m);
       };
       const onError = (err: Error) => {
-        w.off('message', onMessage);
+        done();
         reject(err);
+      };
+      // A worker killed from outside (out of memory) exits without an error: never wait forever.
+      const onExit = (code: number) => {
+        done();
+        reject(new Error(`an evaluation worker exited (code ${code}) with a batch unanswered`));
       };
       w.on('message', onMessage);
       w.once('error', onError);
+      w.once('exit', onExit);
       this.post(w, { type: 'score', id, texts });
     });
   }

@@ -52,8 +52,8 @@ export interface FitnessResult {
 /** Buffers reused from one score to the next (one per thread). */
 export interface FitnessScratch {
   positions?: Int8Array;
-  trades?: Float64Array;
   sim?: SimulationScratch;
+  validationSim?: SimulationScratch;
 }
 
 /** The objective of a metrics record: one metric, or a weighted sum of several. */
@@ -98,6 +98,11 @@ export function penalised(m: Metrics, size: number, p: Penalties, base: number, 
  * Score one compiled rule: evaluate its positions, simulate the portfolio of the rule on every
  * asset (weighted by the allocation) through the one simulator with costs, and measure train and
  * validation separately. Pure given its inputs; `scratch` holds buffers reused between calls.
+ *
+ * Train and validation are two simulations, each starting flat: a trade still open at the end of
+ * train is marked at the last train close, so no validation price reaches the train fitness (one
+ * simulation over both, with round trips split by entry day, let a trade entered in train and
+ * closed in validation carry validation prices into the train profit factor and win rate).
  */
 export function scoreRule(
   rule: CompiledRule,
@@ -110,21 +115,16 @@ export function scoreRule(
   const { N, T } = panel;
   const { trainStart, validStart, validEnd, assetWeights } = settings;
   const positions = evaluatePositions(rule, panel, cache, memo, (scratch.positions ??= new Int8Array(N * T)));
-  const sim = simulate(
-    { panel, positions: { values: positions, weights: assetWeights }, start: trainStart, end: validEnd, execution: settings.execution, initialCapital: settings.initialCapital },
-    (scratch.sim ??= {}),
-  );
+  const window = (start: number, end: number, buffers: SimulationScratch): Metrics => {
+    const sim = simulate(
+      { panel, positions: { values: positions, weights: assetWeights }, start, end, execution: settings.execution, initialCapital: settings.initialCapital },
+      buffers,
+    );
+    return computeMetrics({ returns: sim.returns, exposure: sim.exposure, turnover: sim.turnover, tradeReturns: sim.tradeReturns });
+  };
   const trainLen = validStart - trainStart;
-  const [trainTrades, validTrades] = splitTrades(sim.tradeReturns, sim.tradeEntries, trainLen, scratch);
-  const train = computeMetrics({ returns: sim.returns, exposure: sim.exposure, turnover: sim.turnover, tradeReturns: trainTrades, start: 0, end: trainLen });
-  const validationMetrics = computeMetrics({
-    returns: sim.returns,
-    exposure: sim.exposure,
-    turnover: sim.turnover,
-    tradeReturns: validTrades,
-    start: trainLen,
-    end: validEnd - trainStart,
-  });
+  const train = window(trainStart, validStart, (scratch.sim ??= {}));
+  const validationMetrics = window(validStart, validEnd, (scratch.validationSim ??= {}));
   const fitness = penalised(train, rule.size, settings.penalties, objective(train, settings.metric, settings.metricWeights));
   const scale = trainLen > 0 ? (validEnd - validStart) / trainLen : 1;
   const validation = penalised(validationMetrics, rule.size, settings.penalties, objective(validationMetrics, settings.metric, settings.metricWeights), scale);
@@ -145,21 +145,6 @@ export function scoreRule(
     sharpePerObservation: train.sharpe / Math.sqrt(TRADING_DAYS_PER_YEAR),
     signature,
   };
-}
-
-/**
- * Round trips entered before / from the validation start (trades belong to the window they
- * began in), into reused buffers; returns views.
- */
-function splitTrades(returns: Float64Array, entries: Int32Array, trainLen: number, scratch: FitnessScratch): [Float64Array, Float64Array] {
-  const n = entries.length;
-  if (!scratch.trades || scratch.trades.length < n) scratch.trades = new Float64Array(Math.max(256, n * 2));
-  const buf = scratch.trades;
-  let a = 0;
-  for (let i = 0; i < n; i++) if (entries[i] < trainLen) buf[a++] = returns[i];
-  let b = a;
-  for (let i = 0; i < n; i++) if (entries[i] >= trainLen) buf[b++] = returns[i];
-  return [buf.subarray(0, a), buf.subarray(a, b)];
 }
 
 function finiteOr(x: number, fallback: number): number {

@@ -101,7 +101,7 @@ export async function runEvolve(market: MarketStore, runs: RunStore, req: Evolve
   const loaded = loadPanel(market, req.symbols, { from: req.from, to: req.to, warmup: WARMUP_DAYS, shared: true });
   const windows = splitWindows(loaded.panel.dates, loaded.startIndex, req.config.evolve.validation);
   const grammar = loadGrammar(req.grammar, { onWarning: (m) => log().warn(m) });
-  const ctx = prepareSearch(loaded, windows, req, grammar);
+  const ctx = prepareSearch(loaded, windows, req);
   for (const text of underivableBlocks(grammar, req.config.evolve.blocks)) {
     log().warn(`evolve.blocks: "${text}" cannot be derived by ${ctx.grammarDisplay}; mutation never inserts it`);
   }
@@ -136,7 +136,7 @@ export async function runEvolve(market: MarketStore, runs: RunStore, req: Evolve
   let stoppedEarly = false;
   let interrupted = false;
   try {
-    let seeds = seedGenomes(runs, grammar, ctx.grammarHash, req.config.evolve.seedFromRuns);
+    let seeds = seedGenomes(runs, grammar, ctx.grammarHash, req.config.evolve.seedFromRuns, windows.validTo, runId);
     let settings = ctx.settings;
     let carried: StoredStrategy[] = [];
     let savedTrials = 0;
@@ -258,12 +258,11 @@ interface SearchContext {
   grammarDisplay: string;
 }
 
-function prepareSearch(loaded: LoadedPanel, windows: Windows, req: EvolveRequest, grammar: Grammar): SearchContext {
+function prepareSearch(loaded: LoadedPanel, windows: Windows, req: EvolveRequest): SearchContext {
   const { path, display } = resolveGrammarPath(req.grammar);
   const grammarHash = createHash('sha256').update(readFileSync(path)).digest('hex').slice(0, 16);
   const e = req.config.evolve;
   if (e.population < 2) throw new InputError('evolve.population: at least 2 individuals are needed');
-  void grammar;
   return {
     options: searchOptions(req.config),
     settings: fitnessSettings(req.config, windows, loaded.panel.N, req.metric),
@@ -327,11 +326,15 @@ function canonicalOf(ind: Individual, evaluator: RuleEvaluator): string {
 }
 
 /** Genomes of the best rules of the latest finished runs with this grammar (or rules it can derive). */
-function seedGenomes(runs: RunStore, grammar: Grammar, grammarHash: string, fromRuns: number): Int32Array[] {
+/**
+ * The best rules of the latest finished runs, as genomes. Only runs whose data ended by this run's
+ * last day: a walk-forward fold must not start from rules chosen on prices after its own window.
+ */
+export function seedGenomes(runs: RunStore, grammar: Grammar, grammarHash: string, fromRuns: number, lastDay: string, self: number): Int32Array[] {
   if (fromRuns <= 0) return [];
   const recent = runs
     .listRuns()
-    .filter((r) => r.status === 'finished')
+    .filter((r) => r.status === 'finished' && r.id !== self && r.validTo <= lastDay)
     .slice(-fromRuns);
   const out: Int32Array[] = [];
   for (const r of recent) {

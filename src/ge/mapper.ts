@@ -202,5 +202,11 @@ export function mapperFor(grammar: Grammar): Mapper {
 
 /** Map a genome with the grammar's shared Mapper. See Mapper.map. */
 export function mapGenome(grammar: Grammar, genome: Genome, options?: MapOptions): MapResult {
+  // Codons index choices by `codon mod choices`: only non-negative integers mean anything. The
+  // search makes nothing else; a genome from elsewhere (the library API, a database) is checked.
+  for (let i = 0; i < genome.length; i++) {
+    const c = genome[i];
+    if (!(Number.isSafeInteger(c) && c >= 0)) throw new RangeError(`genome codon ${i} is ${c}: codons are non-negative integers`);
+  }
   return mapperFor(grammar).map(genome, options);
 }

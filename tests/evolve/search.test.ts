@@ -58,6 +58,41 @@ describe('the search loop', () => {
     expect(await run()).toEqual(await run());
   });
 
+  it('maps with the wraps it is allowed: a genome that needs one wrap is valid only with maxWraps >= 1', async () => {
+    // e -1-> f(<e>,<t>); e -0-> <t>; t -0-> a; out of codons: wrap; t -1-> b.
+    const first = async (maxWraps: number) => {
+      let gen0: readonly (string | null)[] = [];
+      await runSearch(GRAMMAR, { ...OPTS, maxWraps, generations: 1, patience: 100 }, async (ps) => {
+        if (gen0.length === 0) gen0 = ps;
+        return countA(ps);
+      }, Rng.seeded(5), { seeds: [Int32Array.of(1, 0, 0)] });
+      return gen0[0];
+    };
+    expect(await first(1)).toBe('f(a,b)');
+    expect(await first(0)).toBeNull();
+  });
+
+  it('the hall of fame keeps the best rules by TRAIN fitness; validation only chooses among them later', async () => {
+    // Validation prefers the rules train fitness dislikes: a hall ranked by validation would hold them.
+    const opposed = async (ps: readonly (string | null)[]): Promise<Score[]> => (await countA(ps)).map((s) => ({ ...s, validation: -s.fitness }));
+    const r = await runSearch(GRAMMAR, { ...OPTS, generations: 8, patience: 100, hallOfFame: 4 }, opposed, Rng.seeded(6));
+    const hall = [...r.state.hallOfFame.values()].map((i) => i.score.fitness);
+    // The distinct rules of the last generation: the hall (over all generations) beats their 4th best.
+    const distinct = new Map(r.state.populations.flat().filter((i) => i.score.valid).map((i) => [i.phenotype, i.score.fitness]));
+    expect(hall).toHaveLength(4);
+    expect(Math.min(...hall)).toBeGreaterThanOrEqual([...distinct.values()].sort((a, b) => b - a)[3]);
+  });
+
+  it('with several species, selection sees the penalty for copying another species\' best', async () => {
+    // Every phenotype gets the same signature: all are perfectly correlated across species.
+    const same = async (ps: readonly (string | null)[]): Promise<Score[]> =>
+      (await countA(ps)).map((s) => (s.valid ? { ...s, signature: Float32Array.of(1, 0, 1, 1, 0) } : s));
+    const r = await runSearch(GRAMMAR, { ...OPTS, species: 2, speciesPenalty: 0.75, generations: 2, patience: 100 }, same, Rng.seeded(7));
+    const valid = r.state.populations.flat().filter((i) => i.score.valid);
+    expect(valid.length).toBeGreaterThan(0);
+    for (const i of valid) expect(i.selection).toBeCloseTo(i.score.fitness - 0.75, 12);
+  });
+
   it('inserts building blocks where the grammar derives them', async () => {
     const seen = new Set<string>();
     await runSearch(GRAMMAR, { ...OPTS, blockInsertionRate: 1, generations: 3, patience: 100 }, async (ps) => {

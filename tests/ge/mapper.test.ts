@@ -20,6 +20,11 @@ describe('mapGenome on <e> ::= <e> + <e> | x', () => {
     expect(mapGenome(expr, [4, 9, 11]).phenotype).toBe('x + x');
   });
 
+  it('refuses codons that are not non-negative integers instead of mapping them to nonsense', () => {
+    expect(() => mapGenome(expr, [-1, 0])).toThrow(/genome codon 0 is -1: codons are non-negative integers/);
+    expect(() => mapGenome(expr, [0, 1.5, 1])).toThrow(/genome codon 1 is 1.5/);
+  });
+
   it('is invalid when codons run out', () => {
     expect(mapGenome(expr, [0])).toEqual({ valid: false, phenotype: null, usedCodons: 1, nodes: 1, depth: 1 });
     expect(mapGenome(expr, [0, 1])).toMatchObject({ valid: false, usedCodons: 2 });
