@@ -190,7 +190,7 @@ export async function runWalkForward(
   const oosTrades: number[] = [];
   const allTrades: Trade[] = [];
   const trialSharpes: number[] = [];
-  const candidates = new Set<string>();
+  const candidates: string[][] = []; // per fold, best first
   const selected: string[] = [];
   let trials = 0;
   let trialObservations = 0; // sum over trials of the observations their Sharpe ratio was measured on
@@ -201,7 +201,7 @@ export async function runWalkForward(
       trials += found.trials;
       trialObservations += found.trials * found.trialObservations;
       trialSharpes.push(...found.trialSharpes);
-      found.candidates.forEach((c) => candidates.add(c));
+      candidates.push(found.candidates);
       found.portfolio.sleeves.forEach((s) => selected.push(s.expr));
 
       const test = loadPanel(market, req.symbols, { from: plan.testFrom, to: plan.testTo, warmup: WARMUP_DAYS });
@@ -244,7 +244,7 @@ export async function runWalkForward(
     const sig = significance(oosReturns, trials, variance(trialSharpes), trialObservations / Math.max(1, trials));
     const lookahead = lookaheadOf(selected, whole.panel, whole.startIndex, req.config.backtest.lookahead.cutoffs);
     const meanIsSharpe = folds.reduce((a, f) => a + f.is.sharpe, 0) / folds.length;
-    const pbo = req.config.backtest.pbo.enabled ? pboOf([...candidates], whole.panel, whole.startIndex, req.config) : null;
+    const pbo = req.config.backtest.pbo.enabled ? pboOf(interleave(candidates, PBO_CANDIDATES), whole.panel, whole.startIndex, req.config) : null;
     const report: BacktestReport = {
       backtestId: id,
       kind: 'walk-forward',
@@ -301,8 +301,22 @@ function equityOf(returns: ArrayLike<number>): Float64Array {
  * weights) over the whole out-of-sample span: how often the in-sample best of them ranks below
  * the median out of sample.
  */
-function pboOf(exprs: string[], panel: Panel, start: number, config: Readonly<Config>): number | null {
-  const list = exprs.slice(0, 32);
+/** Candidate rules the PBO weighs (each one a full simulation over the out-of-sample span). */
+const PBO_CANDIDATES = 32;
+
+/**
+ * Up to `max` distinct rules taken round-robin over the folds' candidate lists (each fold's best
+ * first): every fold is represented, not only the first folds' lists.
+ */
+export function interleave(lists: readonly string[][], max: number): string[] {
+  const out = new Set<string>();
+  for (let rank = 0; out.size < max && lists.some((l) => rank < l.length); rank++) {
+    for (const l of lists) if (rank < l.length && out.size < max) out.add(l[rank]);
+  }
+  return [...out];
+}
+
+function pboOf(list: string[], panel: Panel, start: number, config: Readonly<Config>): number | null {
   const T = panel.T - start;
   const S = config.backtest.pbo.partitions;
   if (list.length < 2 || T < S * 5) return null;

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/load.js';
 import { override } from '../../src/cli/flags.js';
-import { runWalkForward } from '../../src/backtest/runBacktest.js';
+import { interleave, runWalkForward } from '../../src/backtest/runBacktest.js';
 import { evolveFoldSearch } from '../../src/backtest/foldSearch.js';
 import { BacktestStore } from '../../src/store/backtestStore.js';
 import { MarketStore } from '../../src/store/marketStore.js';
@@ -58,5 +58,14 @@ describe('walk-forward', () => {
     // Test windows follow their training windows and do not overlap.
     for (const f of report.folds!) expect(f.test.from > f.train.to).toBe(true);
     for (let i = 1; i < report.folds!.length; i++) expect(report.folds![i].test.from > report.folds![i - 1].test.to).toBe(true);
+  });
+});
+
+describe('the PBO candidate set', () => {
+  it('takes every fold\'s rules round-robin, best first, without repeats', () => {
+    const folds = [['a1', 'a2', 'a3'], ['b1', 'shared'], ['shared', 'c2', 'c3', 'c4']];
+    expect(interleave(folds, 5)).toEqual(['a1', 'b1', 'shared', 'a2', 'c2']);
+    expect(interleave(folds, 99)).toEqual(['a1', 'b1', 'shared', 'a2', 'c2', 'a3', 'c3', 'c4']);
+    expect(interleave([], 4)).toEqual([]);
   });
 });
