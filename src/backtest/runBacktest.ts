@@ -242,9 +242,12 @@ export async function runWalkForward(
     const whole = loadPanel(market, req.symbols, { from: oosDates[0], to: oosDates[oosDates.length - 1], warmup: WARMUP_DAYS });
     const bench = benchmarkReturns(market, req.config, oosDates, whole.panel, whole.startIndex, whole.panel.T);
     const sig = significance(oosReturns, trials, variance(trialSharpes), trialObservations / Math.max(1, trials));
+    log().info({ rules: new Set(selected).size, cutoffs: req.config.backtest.lookahead.cutoffs }, 'walk-forward: lookahead check of the selected rules');
     const lookahead = lookaheadOf(selected, whole.panel, whole.startIndex, req.config.backtest.lookahead.cutoffs);
     const meanIsSharpe = folds.reduce((a, f) => a + f.is.sharpe, 0) / folds.length;
-    const pbo = req.config.backtest.pbo.enabled ? pboOf(interleave(candidates, PBO_CANDIDATES), whole.panel, whole.startIndex, req.config) : null;
+    const pboSet = interleave(candidates, PBO_CANDIDATES);
+    if (req.config.backtest.pbo.enabled) log().info({ candidates: pboSet.length, partitions: req.config.backtest.pbo.partitions }, 'walk-forward: probability of backtest overfitting');
+    const pbo = req.config.backtest.pbo.enabled ? pboOf(pboSet, whole.panel, whole.startIndex, req.config) : null;
     const report: BacktestReport = {
       backtestId: id,
       kind: 'walk-forward',

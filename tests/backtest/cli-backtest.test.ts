@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { openDb } from '../../src/store/db.js';
 import { copyBundled, runAegis, tempDir } from '../helpers/cli.js';
 
 const S = 'SPY,QQQ,TLT,GLD,XLE';
@@ -16,7 +17,7 @@ describe('aegis backtest (CLI, real data)', () => {
 
   it('walk-forward prints the JSON contract and stores folds, equity and trades', () => {
     const r = runAegis(['backtest', '--walk-forward', '--train', '5y', '--test', '2y', '--from', '2006-01-01', '--to', '2020-12-31', '--symbols', S,
-      '--grammar', 'default', '--population', '40', '--generations', '3', '--seed', '1', '--db', db, '--json']);
+      '--grammar', 'default', '--population', '40', '--generations', '3', '--seed', '1', '--top', '4', '--em-iterations', '1', '--top-k', '3', '--allocator', 'equal', '--db', db, '--json']);
     expect(r.code, r.stderr).toBe(0);
     const j = JSON.parse(r.stdout);
     for (const k of ['backtestId', 'trials', 'oos', 'benchmark', 'psr', 'dsr', 'folds', 'lookahead', 'gate']) expect(j).toHaveProperty(k);
@@ -55,5 +56,11 @@ describe('aegis backtest (CLI, real data)', () => {
     const r = runAegis(['backtest', '--run', '999', '--db', db]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('no run 999');
+    // On a database with no prices at all, the missing run is still what is reported.
+    const empty = join(t.dir, 'empty.sqlite');
+    openDb(empty).close();
+    const e = runAegis(['backtest', '--run', '1', '--db', empty]);
+    expect(e.code).toBe(2);
+    expect(e.stderr).toContain('no run 1');
   });
 });

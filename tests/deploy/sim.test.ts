@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { hostname } from 'node:os';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { runAegis, tempDir } from '../helpers/cli.js';
 import { addDeployment, deployDb } from '../helpers/deploy.js';
 
@@ -150,5 +152,14 @@ describe('deploy on the local sim broker (CLI)', () => {
     expect(r.stdout).toMatch(/CRON_TZ=America\/New_York/);
     expect(r.stdout).toMatch(/^15 18 \* \* 1-5 .*flock -n .*ingest SPY,QQQ,TLT,GLD|^15 18 \* \* 1-5 .*flock -n .*ingest GLD,QQQ,SPY,TLT/m);
     expect(r.stdout).toMatch(/^0 9 \* \* 1-5 .*flock -n .*deploy --paper --broker alpaca/m);
+    // A line deploy would refuse is refused here.
+    const simLive = aegis(['schedule', '--broker', 'sim', '--live']);
+    expect(simLive.code).toBe(2);
+    expect(simLive.stderr).toMatch(/--live trades on alpaca only/);
+    // Before any database exists the schedule is still printed (with placeholder symbols).
+    const fresh = runAegis(['schedule', '--db', join(t.dir, 'not-yet.sqlite')]);
+    expect(fresh.code, fresh.stderr).toBe(0);
+    expect(fresh.stdout).toMatch(/ingest SPY,QQQ --source/);
+    expect(existsSync(join(t.dir, 'not-yet.sqlite'))).toBe(false);
   });
 });

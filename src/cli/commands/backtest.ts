@@ -12,7 +12,7 @@ import { dateFlag, intFlag, override } from '../flags.js';
 import { progressBar } from '../progress.js';
 import { renderTable } from '../table.js';
 import { runCommand } from '../run.js';
-import { interruptible, pct, resolveSearch, withSearchFlags, type SearchFlags } from './evolve.js';
+import { interruptible, pct, resolveSearch, searchConfig, withSearchFlags, type SearchFlags } from './evolve.js';
 
 interface BacktestFlags extends SearchFlags {
   run?: string;
@@ -91,7 +91,7 @@ export function registerBacktest(program: Command): void {
             stop.dispose();
           }
         } else {
-          const { config } = resolveSearch(ctx, { ...flags, symbols: undefined });
+          const config = searchConfig(ctx, flags);
           const source: BacktestSource = flags.run
             ? { kind: 'run', runId: intFlag(flags.run, '--run')! }
             : flags.strategy

@@ -24,6 +24,10 @@ export interface SearchFlags {
   metric?: string;
   species?: string;
   workers?: string;
+  top?: string;
+  emIterations?: string;
+  topK?: string;
+  allocator?: string;
 }
 
 /** Add the search flags shared by evolve and backtest --walk-forward. */
@@ -38,12 +42,16 @@ export function withSearchFlags(cmd: Command): Command {
     .option('--seed <n>', 'random seed: the same seed, data and config give the same run')
     .option('--metric <name>', `fitness metric: ${METRICS.join(', ')}`)
     .option('--species <k>', 'competing populations that are pushed apart')
-    .option('--workers <n>', 'scoring threads (default: one per core; results do not depend on it)');
+    .option('--workers <n>', 'scoring threads (default: one per core; results do not depend on it)')
+    .option('--top <n>', 'strategies to keep and show (default evolve.top)')
+    .option('--em-iterations <n>', 'evolve / allocate rounds (default allocate.emIterations)')
+    .option('--top-k <k>', 'best rules of each round that the allocation weighs (default allocate.topK)')
+    .option('--allocator <method>', `allocation method: ${ALLOCATORS.join(', ')} (default allocate.method)`);
 }
 
-/** Resolve the search flags against the config: the config the run records, the universe, the window. */
-export function resolveSearch(ctx: CommandContext, flags: SearchFlags): { config: Config; symbols: string[]; from: string | null; to: string | null; workers: number } {
-  const config = override(ctx.config, {
+/** The config the search flags make (no database needed). */
+export function searchConfig(ctx: CommandContext, flags: SearchFlags): Config {
+  return override(ctx.config, {
     evolve: {
       grammar: flags.grammar,
       population: intFlag(flags.population, '--population'),
@@ -51,8 +59,15 @@ export function resolveSearch(ctx: CommandContext, flags: SearchFlags): { config
       seed: intFlag(flags.seed, '--seed', -(2 ** 31), 2 ** 31 - 1),
       metric: choiceFlag(flags.metric, '--metric', METRICS),
       species: intFlag(flags.species, '--species'),
+      top: intFlag(flags.top, '--top'),
     },
+    allocate: { emIterations: intFlag(flags.emIterations, '--em-iterations'), topK: intFlag(flags.topK, '--top-k'), method: choiceFlag(flags.allocator, '--allocator', ALLOCATORS) },
   });
+}
+
+/** Resolve the search flags against the config: the config the run records, the universe, the window. */
+export function resolveSearch(ctx: CommandContext, flags: SearchFlags): { config: Config; symbols: string[]; from: string | null; to: string | null; workers: number } {
+  const config = searchConfig(ctx, flags);
   const from = dateFlag(flags.from, '--from') ?? config.evolve.from;
   const to = dateFlag(flags.to, '--to') ?? config.evolve.to;
   if (from && to && from >= to) throw new InputError(`--from ${from} must be before --to ${to}`);
@@ -78,23 +93,15 @@ export function interruptible(ctx: CommandContext): { shouldStop: () => boolean;
 export function registerEvolve(program: Command): void {
   const cmd = program
     .command('evolve')
-    .description('discover readable trading rules by grammatical evolution, alternating with portfolio allocation (EM loop)')
-    .option('--top <n>', 'strategies to keep and show (default evolve.top)')
-    .option('--em-iterations <n>', 'evolve / allocate rounds (default allocate.emIterations)')
-    .option('--top-k <k>', 'best rules of each round that the allocation weighs (default allocate.topK)')
-    .option('--allocator <method>', `allocation method: ${ALLOCATORS.join(', ')} (default allocate.method)`);
+    .description('discover readable trading rules by grammatical evolution, alternating with portfolio allocation (EM loop)');
   withSearchFlags(cmd)
     .addHelpText(
       'after',
       '\nExamples:\n  aegis evolve --grammar default --symbols SPY,QQQ,TLT,GLD --from 2005-01-01 --to 2018-12-31\n  aegis evolve --population 500 --generations 60 --species 3 --metric sortino --json',
     )
-    .action((flags: SearchFlags & { top?: string; emIterations?: string; topK?: string; allocator?: string }, command: Command) =>
+    .action((flags: SearchFlags, command: Command) =>
       runCommand(command, async (ctx) => {
-        const { config, symbols, from, to, workers } = resolveSearch(ctx, flags);
-        const finalConfig = override(config, {
-          evolve: { top: intFlag(flags.top, '--top') },
-          allocate: { emIterations: intFlag(flags.emIterations, '--em-iterations'), topK: intFlag(flags.topK, '--top-k'), method: choiceFlag(flags.allocator, '--allocator', ALLOCATORS) },
-        });
+        const { config: finalConfig, symbols, from, to, workers } = resolveSearch(ctx, flags);
         const runs = new RunStore(ctx.db());
         runs.markStaleRuns();
         const stop = interruptible(ctx);
