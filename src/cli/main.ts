@@ -29,6 +29,22 @@ export function buildProgram(): Command {
     .option('--json', 'print the result as JSON on stdout')
     .option('--quiet', 'only warnings and errors on stderr, no progress bars')
     .option('--verbose', 'debug logs, and stack traces on unexpected errors')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Examples:',
+        '  aegis ingest SPY,QQQ,TLT,GLD --source csv --csv-dir data/daily',
+        '  aegis evolve --grammar default --em-iterations 2',
+        '  aegis backtest --walk-forward --train 5y --test 1y',
+        '  aegis promote --backtest 2 --to paper && aegis deploy --paper',
+        '  aegis report',
+        '',
+        'Exit codes: 0 ok, 1 failure (or data-quality findings from data check), 2 bad input,',
+        '3 refused for safety (kill switch, breaker, stale data, a failed gate), 75 another deploy',
+        'holds the lease, 130 interrupted.',
+      ].join('\n'),
+    )
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
@@ -58,7 +74,13 @@ export async function main(argv: string[]): Promise<void> {
   try {
     await program.parseAsync(argv);
   } catch (err) {
-    process.exitCode = reportError(err, argv.includes('--verbose'));
+    const code = reportError(err, argv.includes('--verbose'));
+    // With --json a failure is machine-readable too: {"error": {"message", "exitCode"}} on stdout.
+    if (code !== 0 && argv.includes('--json')) {
+      const message = err instanceof CommanderError ? err.message.replace(/^error: /, '') : err instanceof Error ? err.message : String(err);
+      process.stdout.write(JSON.stringify({ error: { message: scrubSecrets(message.split('\n')[0]), exitCode: code } }) + '\n');
+    }
+    process.exitCode = code;
   }
 }
 

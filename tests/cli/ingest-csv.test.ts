@@ -195,6 +195,11 @@ describe('malformed CSV files', () => {
       ['2020-01-07', 'bad_range', 'rejected'],
       ['2020-01-08', 'zero_volume', 'flagged'],
     ]);
+    // A symbol that is not stored is named, not silently skipped; --json gives the error as JSON too.
+    const unknown = runAegis(['data', 'check', 'QUAR,NOPE', '--db', db, '--json']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr.trim()).toBe('aegis: NOPE: nothing stored; run aegis ingest NOPE first');
+    expect(JSON.parse(unknown.stdout)).toEqual({ error: { message: 'NOPE: nothing stored; run aegis ingest NOPE first', exitCode: 2 } });
     const conn = new Database(db, { readonly: true });
     expect(conn.prepare("SELECT date FROM bars WHERE symbol='QUAR' ORDER BY date").all().map((x) => (x as { date: string }).date)).toEqual([
       '2020-01-02', '2020-01-03', '2020-01-08',

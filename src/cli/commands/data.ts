@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { InputError } from '../../domain/errors.js';
 import { parseTickerList } from '../../domain/tickers.js';
 import { MarketStore } from '../../store/marketStore.js';
 import { renderTable } from '../table.js';
@@ -36,7 +37,10 @@ export function registerData(program: Command): void {
     .action((symbolsArg: string | undefined, _flags: unknown, cmd: Command) =>
       runCommand(cmd, (ctx) => {
         const symbols = symbolsArg ? parseTickerList(symbolsArg) : undefined;
-        const issues = new MarketStore(ctx.db()).issues(symbols);
+        const market = new MarketStore(ctx.db());
+        const missing = (symbols ?? []).filter((s) => !market.summary(s));
+        if (missing.length) throw new InputError(`${missing.join(', ')}: nothing stored; run aegis ingest ${missing.join(',')} first`);
+        const issues = market.issues(symbols);
         const serious = issues.filter((i) => i.severity === 'rejected' || i.kind === 'jump');
         ctx.output(
           { issues: issues.map(({ symbol, date, kind, severity, detail }) => ({ symbol, date, kind, severity, detail })), serious: serious.length },

@@ -9,6 +9,7 @@ export function registerHalt(program: Command): void {
     .command('halt')
     .description('turn the kill switch on: every deploy refuses to trade until aegis resume')
     .option('--reason <text>', 'why (shown by status and in the refusals)')
+    .addHelpText('after', '\nExample:\n  aegis halt --reason "earnings week"   # a deploy already running stops before its next order')
     .action((flags: { reason?: string }, cmd: Command) =>
       runCommand(cmd, async (ctx) => {
         const store = new DeployStore(ctx.db());
@@ -20,6 +21,7 @@ export function registerHalt(program: Command): void {
   program
     .command('resume')
     .description('turn the kill switch off (and close a tripped circuit breaker)')
+    .addHelpText('after', '\nExample:\n  aegis resume')
     .action((_flags: unknown, cmd: Command) =>
       runCommand(cmd, async (ctx) => {
         const store = new DeployStore(ctx.db());

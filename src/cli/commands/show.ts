@@ -21,6 +21,7 @@ export function registerShow(program: Command): void {
     .command('run')
     .description('a run: settings, generations, strategies')
     .argument('<id>', 'run id (see aegis runs)')
+    .addHelpText('after', '\nExample:\n  aegis show run 1 --json')
     .action((id: string, _flags: unknown, cmd: Command) =>
       runCommand(cmd, (ctx) => {
         const r = showRun(new RunStore(ctx.db()), id);
@@ -42,6 +43,7 @@ export function registerShow(program: Command): void {
     .command('deployment')
     .description('a deployment: positions against targets, the last orders, P&L against the backtest, safety switches')
     .argument('<id>', 'deployment id (see aegis status)')
+    .addHelpText('after', '\nExample:\n  aegis show deployment 1')
     .action((id: string, _flags: unknown, cmd: Command) =>
       runCommand(cmd, (ctx) => {
         const db = ctx.db();
