@@ -36,13 +36,15 @@ export interface DeploymentStatus {
  */
 export function deploymentStatus(store: DeployStore, market: MarketStore, config: Readonly<Config>, d: Deployment): DeploymentStatus {
   const track = trackRecord(market, store, d, config);
-  const asOf = d.symbols.map((s) => market.summary(s)?.last).filter((x): x is string => Boolean(x)).sort().at(-1) ?? null;
+  const latest = d.symbols.map((s) => market.summary(s)?.last).filter((x): x is string => Boolean(x)).sort().at(-1) ?? null;
+  // One date for the whole table: the close the equity was last recorded at (in a replay, before
+  // the latest bar), else the latest bar. Positions are valued there and the targets decided there.
+  const valuedAt = track.to ?? latest;
+  const asOf = valuedAt;
   const targets = asOf ? targetWeights(market, d.portfolio, config, asOf).weights : new Map<string, number>();
   const equity = track.realised.equity.at(-1) ?? null;
   const held = store.expectedPositions(d.id);
   const symbols = [...new Set([...held.keys(), ...targets.keys()])].sort();
-  // Positions are valued at the close the equity was recorded at (in a replay, before the latest bar).
-  const valuedAt = track.to ?? asOf;
   const positions = symbols.map((symbol) => {
     const qty = held.get(symbol) ?? 0;
     const price = valuedAt ? (market.barOnOrBefore(symbol, valuedAt)?.adjClose ?? 0) : 0;

@@ -91,6 +91,9 @@ describe('deploy on the local sim broker (CLI)', () => {
     }
     const s = JSON.parse(aegis(['status', '--deployment', String(id), '--json']).stdout).deployments[0];
     expect(s.track.days).toBe(SESSIONS.length);
+    // One date for the table: positions and targets both at the last recorded close, not the latest bar.
+    expect(s.asOf).toBe(s.track.to);
+    expect(s.asOf < '2026-06-09').toBe(true);
     expect(s.positions.some((p: { qty: number }) => p.qty > 0)).toBe(true);
     // Paper trading on the sim broker is the backtest: same rules, bars, costs and fills.
     expect(s.track.trackingGap).toBeLessThan(0.001);
