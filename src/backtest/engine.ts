@@ -20,13 +20,22 @@ export interface TradedWindow {
  * config's costs and optional regime filter, and measure it.
  */
 export function tradePortfolio(panel: Panel, portfolio: Portfolio, start: number, end: number, config: Readonly<Config>, benchmarkClose: Float64Array | null): TradedWindow {
+  const targets = filteredTargets(panel, portfolio, config, benchmarkClose);
+  const sim = simulate({ panel, targets, start, end, execution: config.execution, initialCapital: config.backtest.initialCapital, detailed: true });
+  return { sim, metrics: metricsOf(sim) };
+}
+
+/**
+ * The portfolio's target weights on every day of the panel, after the config's regime filter:
+ * what the backtest trades, and what deploy and its track record trade too.
+ */
+export function filteredTargets(panel: Panel, portfolio: Portfolio, config: Readonly<Config>, benchmarkClose: Float64Array | null): Float64Array {
   const { targets } = portfolioTargets(portfolio, panel);
   const rf = config.backtest.regimeFilter;
   if (rf.enabled && benchmarkClose) {
     applyRegimeFilter(targets, panel, { benchmarkClose, period: rf.period, defensive: rf.defensive ? panel.symbols.indexOf(rf.defensive) : -1 });
   }
-  const sim = simulate({ panel, targets, start, end, execution: config.execution, initialCapital: config.backtest.initialCapital, detailed: true });
-  return { sim, metrics: metricsOf(sim) };
+  return targets;
 }
 
 export function metricsOf(sim: SimulationResult, range?: { start: number; end: number }): Metrics {

@@ -1,9 +1,7 @@
 import type { Config } from '../config/schema.js';
-import { addDays } from '../domain/dates.js';
-import { loadPanel, WARMUP_DAYS } from '../data/panel.js';
-import { closesOn } from '../backtest/engine.js';
-import { portfolioSymbols, portfolioTargets, type Portfolio } from '../backtest/portfolio.js';
-import { applyRegimeFilter } from '../backtest/regime.js';
+import { loadPanel } from '../data/panel.js';
+import { closesOn, filteredTargets } from '../backtest/engine.js';
+import { portfolioSymbols, type Portfolio } from '../backtest/portfolio.js';
 import type { MarketStore } from '../store/marketStore.js';
 
 export interface TargetWeights {
@@ -20,14 +18,11 @@ export interface TargetWeights {
 export function targetWeights(market: MarketStore, portfolio: Portfolio, config: Readonly<Config>, lastClose: string): TargetWeights {
   const symbols = portfolioSymbols(portfolio);
   if (symbols.length === 0) return { weights: new Map(), asOf: lastClose };
-  // Three calendar years before the decision day: more than the longest indicator needs.
-  const { panel } = loadPanel(market, symbols, { from: addDays(lastClose, -1100), to: lastClose, warmup: WARMUP_DAYS });
-  const { targets } = portfolioTargets(portfolio, panel);
+  // The whole stored history up to the decision day, as the track record evaluates it: a latch
+  // (and, by a hair, an EMA) depends on where evaluation starts, so both must start at the same bar.
+  const { panel } = loadPanel(market, symbols, { from: null, to: lastClose, warmup: 0 });
   const rf = config.backtest.regimeFilter;
-  if (rf.enabled) {
-    const bench = closesOn(market, rf.symbol, panel.dates);
-    if (bench) applyRegimeFilter(targets, panel, { benchmarkClose: bench, period: rf.period, defensive: rf.defensive ? panel.symbols.indexOf(rf.defensive) : -1 });
-  }
+  const targets = filteredTargets(panel, portfolio, config, rf.enabled ? closesOn(market, rf.symbol, panel.dates) : null);
   const t = panel.T - 1;
   const weights = new Map<string, number>();
   let gross = 0;

@@ -1,6 +1,6 @@
 import type { Config } from '../config/schema.js';
-import { loadPanel, WARMUP_DAYS } from '../data/panel.js';
-import { portfolioTargets } from '../backtest/portfolio.js';
+import { loadPanel } from '../data/panel.js';
+import { closesOn, filteredTargets } from '../backtest/engine.js';
 import { simulate } from '../backtest/simulator.js';
 import { portfolioSymbols } from '../backtest/portfolio.js';
 import type { MarketStore } from '../store/marketStore.js';
@@ -33,11 +33,14 @@ export function trackRecord(market: MarketStore, store: DeployStore, d: Deployme
   const last = rows[rows.length - 1];
   const symbols = portfolioSymbols(d.portfolio);
   if (symbols.length === 0) return empty;
-  const loaded = loadPanel(market, symbols, { from: first.date, to: last.date, warmup: WARMUP_DAYS });
+  // Rules evaluated on the whole stored history, exactly as deploy's targets are (targets.ts).
+  const loaded = loadPanel(market, symbols, { from: null, to: last.date, warmup: 0 });
   // The first record is the close the first orders were decided at: trading starts the day after.
-  const start = loaded.startIndex + 1;
+  const start = loaded.panel.dates.findIndex((d) => d > first.date);
+  if (start < 0) return empty;
   if (start >= loaded.panel.T) return empty;
-  const { targets } = portfolioTargets(d.portfolio, loaded.panel);
+  const rf = config.backtest.regimeFilter;
+  const targets = filteredTargets(loaded.panel, d.portfolio, config, rf.enabled ? closesOn(market, rf.symbol, loaded.panel.dates) : null);
   const sim = simulate({ panel: loaded.panel, targets, start, end: loaded.panel.T, execution: config.execution, initialCapital: first.equity });
   const dates = [first.date, ...sim.dates];
   const equity = [first.equity, ...sim.equity];

@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { runAegis, tempDir } from '../helpers/cli.js';
-import { addDeployment, deployDb } from '../helpers/deploy.js';
+import { addDeployment, deployDb, PORTFOLIO } from '../helpers/deploy.js';
 
 const SESSIONS = ['2026-04-01', '2026-04-02', '2026-04-06', '2026-04-07', '2026-04-08', '2026-04-09', '2026-04-10', '2026-04-13', '2026-04-14', '2026-04-15', '2026-04-16', '2026-04-17'];
 
@@ -98,6 +98,17 @@ describe('deploy on the local sim broker (CLI)', () => {
     // Paper trading on the sim broker is the backtest: same rules, bars, costs and fills.
     expect(s.track.trackingGap).toBeLessThan(0.001);
     expect(count(`SELECT COUNT(*) n FROM sim_orders WHERE deployment_id = ${id} AND status = 'filled'`)).toBeGreaterThan(0);
+  });
+
+  it('a rule whose state depends on how far back it is evaluated tracks its backtest too', () => {
+    // Set on SPY's deep dips (the last one in June 2022), never reset: on with the whole history,
+    // off when evaluation starts after mid-2022. Deploy and the track record must agree on it.
+    const latch = 'latch(lt(close,mul(sma(close,200),0.85)),gt(close,mul(sma(close,200),2)))';
+    const id = addDeployment(db, config, { broker: 'sim', portfolio: { sleeves: [{ expr: latch, strategyId: null, weights: { SPY: 0.3 } }, ...PORTFOLIO.sleeves] } });
+    for (const day of SESSIONS.slice(0, 5)) expect(aegis(['deploy', '--paper', '--broker', 'sim', '--deployment', String(id), '--as-of', day, '--quiet']).code).toBe(0);
+    const s = JSON.parse(aegis(['status', '--deployment', String(id), '--json']).stdout).deployments[0];
+    expect(s.positions.find((p: { symbol: string }) => p.symbol === 'SPY').target).toBeGreaterThanOrEqual(0.3 - 1e-9); // the latch is on
+    expect(s.track.trackingGap).toBeLessThan(0.001);
   });
 
   it('refuses stale data, and honours the kill switch (exit 3, nothing sent)', () => {
