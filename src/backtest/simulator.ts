@@ -112,9 +112,9 @@ export interface SimulationScratch {
 export function simulate(input: SimulationInput, scratch?: SimulationScratch): SimulationResult {
   const { panel, start, end, execution, initialCapital } = input;
   const { N, T } = panel;
-  // Day-major prices (asset a on day t at t*N + a): each day reads a few assets' prices, and from
-  // one contiguous row that is already in cache, rather than from N distant places.
-  const { open, close } = dayMajorPrices(panel);
+  // Day-major prices (see dayMajorPrices): day t's opens at t*S + a, its closes at t*S + N + a.
+  const prices = dayMajorPrices(panel);
+  const S = 2 * N; // one day's row: N opens, then N closes
   if (!(start >= 0 && end <= T && start < end)) throw new RangeError(`bad window [${start}, ${end}) of ${T} days`);
   const L = end - start;
   const slip = execution.slippageBps / 10_000;
@@ -126,19 +126,15 @@ export function simulate(input: SimulationInput, scratch?: SimulationScratch): S
   const first = Math.max(0, start - 1);
   const events = scanTargets(input, N, T, first, end - 1, scratch);
 
-  const buf = (k: 'equity' | 'returns' | 'exposure' | 'turnover'): Float64Array => {
-    if (!scratch) return new Float64Array(L);
-    const b = scratch[k];
-    return b && b.length === L ? b.fill(0) : (scratch[k] = new Float64Array(L));
-  };
-  const equity = buf('equity');
-  const returns = buf('returns');
-  const exposure = buf('exposure');
-  const turnover = buf('turnover');
+  const equity = outputBuffer(scratch, 'equity', L);
+  const returns = outputBuffer(scratch, 'returns', L);
+  const exposure = outputBuffer(scratch, 'exposure', L);
+  const turnover = outputBuffer(scratch, 'turnover', L);
   const weights = detailed ? new Float64Array(N * L) : undefined;
   const book = scratch && !detailed && scratch.book?.fits(N) ? scratch.book.reset() : new RoundTrips(N, detailed);
   if (scratch && !detailed) scratch.book = book;
-  const { shares, lastPrice, orderNotional, exitAll, orderList, held, retry } = book;
+  book.band = band;
+  const { shares, lastPrice, orderNotional, exitAll, orderList, held, retry, fillArgs } = book;
   const heldValue = book.heldValue;
   let orderCount = 0;
   let cash = initialCapital;
@@ -148,15 +144,18 @@ export function simulate(input: SimulationInput, scratch?: SimulationScratch): S
   // The last close before the window values a held asset that has no bar on a day.
   for (let a = 0; a < N; a++) {
     for (let t = start - 1; t >= 0; t--) {
-      const c = close[t * N + a];
+      const c = prices[t * S + N + a];
       if (c === c) {
         lastPrice[a] = c;
         break;
       }
     }
   }
-  const ctx: DecideContext = { book, events, band, minNotional, stamp: 0 };
-  if (start > 0) orderCount = decide(ctx, start - 1, initialCapital);
+  const ctx: DecideContext = { book, events, stamp: 0, num: new Float64Array([0, band, minNotional]) };
+  if (start > 0) {
+    ctx.num[EQUITY] = initialCapital;
+    orderCount = decide(ctx, start - 1);
+  }
 
   for (let i = 0; i < L; i++) {
     const t = start + i;
@@ -167,7 +166,7 @@ export function simulate(input: SimulationInput, scratch?: SimulationScratch): S
       let need = 0;
       for (let k = 0; k < orderCount; k++) {
         const a = orderList[k];
-        const o = open[t * N + a];
+        const o = prices[t * S + a];
         if (!(o === o)) {
           retry.add(a); // no bar today: decide again at the close
           continue;
@@ -183,13 +182,16 @@ export function simulate(input: SimulationInput, scratch?: SimulationScratch): S
         cash += proceeds;
         costs += qty * (o - fill) + fee;
         traded += qty * o;
-        book.fill(a, i, -qty, o, proceeds);
+        fillArgs[FILL_QTY] = -qty;
+        fillArgs[FILL_PRICE] = o;
+        fillArgs[FILL_CASH] = proceeds;
+        book.fill(a, i);
       }
       // Buys, scaled down together if cash would go negative; covering a short is never scaled.
-      const scale = need > cash ? affordableScale(open, t * N, book, orderCount, cash, slip, comm, minComm) : 1;
+      const scale = need > cash ? affordableScale(prices, t * S, book, orderCount, cash, slip, comm, minComm) : 1;
       for (let k = 0; k < orderCount; k++) {
         const a = orderList[k];
-        const o = open[t * N + a];
+        const o = prices[t * S + a];
         if (!(o === o)) continue;
         let qty = exitAll[a] ? (shares[a] < 0 ? -shares[a] : 0) : orderNotional[a] > 0 ? orderNotional[a] / o : 0;
         if (qty <= 0) continue;
@@ -206,20 +208,24 @@ export function simulate(input: SimulationInput, scratch?: SimulationScratch): S
         cash -= paid;
         costs += qty * (fill - o) + fee;
         traded += qty * o;
-        book.fill(a, i, qty, o, -paid);
+        fillArgs[FILL_QTY] = qty;
+        fillArgs[FILL_PRICE] = o;
+        fillArgs[FILL_CASH] = -paid;
+        book.fill(a, i);
       }
     }
 
     // Mark to the close. Only held assets need a price: a flat asset's value is 0 whatever it is.
     let value = cash;
     let grossValue = 0;
-    const row = t * N;
+    const row = t * S;
     for (let h = 0; h < book.heldCount; h++) {
       const a = held[h];
-      const c = close[row + a];
+      let c = prices[row + N + a];
       if (c === c) lastPrice[a] = c;
-      const v = shares[a] * lastPrice[a];
-      heldValue[a] = v;
+      else c = lastPrice[a];
+      const v = shares[a] * c;
+      heldValue[h] = v;
       value += v;
       grossValue += v < 0 ? -v : v;
     }
@@ -229,17 +235,16 @@ export function simulate(input: SimulationInput, scratch?: SimulationScratch): S
     turnover[i] = prevEquity > 0 ? traded / prevEquity : 0;
     if (weights) for (let a = 0; a < N; a++) weights[a * L + i] = value > 0 && shares[a] !== 0 ? (shares[a] * lastPrice[a]) / value : 0;
     prevEquity = value;
-    orderCount = i + 1 < L ? decide(ctx, t, value) : 0;
+    if (i + 1 < L) {
+      ctx.num[EQUITY] = value;
+      orderCount = decide(ctx, t);
+    } else orderCount = 0;
   }
 
   // Positions still open at the end: their round trips are marked to the last close.
   for (let a = 0; a < N; a++) if (shares[a] !== 0) book.markOpen(a, L - 1, lastPrice[a]);
 
-  return {
-    // A getter: the fitness path never reads the dates, and copying them costs more than the rest.
-    get dates() {
-      return panel.dates.slice(start, end);
-    },
+  return withDates(panel, start, end, {
     equity,
     returns,
     exposure,
@@ -250,26 +255,49 @@ export function simulate(input: SimulationInput, scratch?: SimulationScratch): S
     costs,
     trades: detailed ? book.trades(panel, start) : undefined,
     weights,
-  };
-
+  });
 }
 
-const dayMajor = new WeakMap<Panel, { open: Float64Array; close: Float64Array }>();
+/** A zeroed output series of length L, reused from the scratch when it has one of that size. */
+function outputBuffer(scratch: SimulationScratch | undefined, k: 'equity' | 'returns' | 'exposure' | 'turnover', L: number): Float64Array {
+  if (!scratch) return new Float64Array(L);
+  const b = scratch[k];
+  return b && b.length === L ? b.fill(0) : (scratch[k] = new Float64Array(L));
+}
 
-/** The panel's opens and closes in day-major order, computed once per panel. */
-function dayMajorPrices(panel: Panel): { open: Float64Array; close: Float64Array } {
+/**
+ * The result, its dates copied only when read: the fitness path never reads them, and copying them
+ * costs more than the rest. (Built here, so that simulate() has no closure: variables a closure
+ * captures live in a heap context, and every read of them in the day loop becomes a memory load.)
+ */
+function withDates(panel: Panel, start: number, end: number, fields: Omit<SimulationResult, 'dates'>): SimulationResult {
+  return {
+    get dates() {
+      return panel.dates.slice(start, end);
+    },
+    ...fields,
+  };
+}
+
+const dayMajor = new WeakMap<Panel, Float64Array>();
+
+/**
+ * The panel's opens and closes in day-major order, computed once per panel: day t's row holds the
+ * N opens at t*2N and the N closes right after them. A day reads a few assets' prices from one
+ * contiguous row already in cache, rather than from N distant places; opens next to closes, so
+ * the opens an order executes at are fetched together with the closes of the same day.
+ */
+function dayMajorPrices(panel: Panel): Float64Array {
   let dm = dayMajor.get(panel);
   if (!dm) {
     const { N, T } = panel;
-    const open = new Float64Array(N * T);
-    const close = new Float64Array(N * T);
+    dm = new Float64Array(2 * N * T);
     for (let a = 0; a < N; a++) {
       for (let t = 0; t < T; t++) {
-        open[t * N + a] = panel.open[a * T + t];
-        close[t * N + a] = panel.close[a * T + t];
+        dm[t * 2 * N + a] = panel.open[a * T + t];
+        dm[t * 2 * N + N + a] = panel.close[a * T + t];
       }
     }
-    dm = { open, close };
     dayMajor.set(panel, dm);
   }
   return dm;
@@ -299,6 +327,28 @@ function scanTargets(input: SimulationInput, N: number, T: number, firstDay: num
   const days = Math.max(0, lastDay - firstDay);
   const ev = scratch?.events && scratch.events.dayStart.length === days + 1 ? scratch.events : newEvents(days);
   ev.firstDay = firstDay;
+  const positions = input.positions;
+  let gross = 0;
+  if (positions) for (let a = 0; a < N; a++) gross += Math.abs(positions.weights[a]);
+  let total: number;
+  if (positions && gross <= 1 + 1e-9) {
+    // The fitness path: positions in {-1, 0, 1} times a weight per asset whose total is at most 1,
+    // so no day can exceed a gross weight of 1. Changes are found on the small integers directly.
+    const { values, weights } = positions;
+    if (values.length !== N * T || weights.length !== N) throw new RangeError(`positions do not fit the panel (${N}x${T})`);
+    total = scanPositions(ev, values, weights, N, T, firstDay, days);
+  } else {
+    if (input.targets && input.targets.length !== N * T) throw new RangeError(`targets has ${input.targets.length} values, expected ${N * T}`);
+    if (!input.targets && !positions) throw new RangeError('simulate needs targets or positions');
+    total = scanWeights(ev, input, N, T, firstDay, days);
+  }
+  sortEvents(ev, total, days);
+  if (scratch) scratch.events = ev;
+  return ev;
+}
+
+/** The changes of general target weights (any sign and size, NaN = 0) into ev's working lists; returns their count. */
+function scanWeights(ev: TargetEvents, input: SimulationInput, N: number, T: number, firstDay: number, days: number): number {
   let total = 0;
   const push = (d: number, a: number, w: number) => {
     if (total === ev.tmpDay.length) growEvents(ev);
@@ -307,81 +357,46 @@ function scanTargets(input: SimulationInput, N: number, T: number, firstDay: num
     ev.tmpValue[total] = w;
     total += 1;
   };
-
-  const positions = input.positions;
-  let gross = 0;
-  if (positions) for (let a = 0; a < N; a++) gross += Math.abs(positions.weights[a]);
-  if (positions && gross <= 1 + 1e-9) {
-    // The fitness path: positions in {-1, 0, 1} times a weight per asset whose total is at most 1,
-    // so no day can exceed a gross weight of 1. Changes are found on the small integers directly.
-    const { values, weights } = positions;
-    if (values.length !== N * T || weights.length !== N) throw new RangeError(`positions do not fit the panel (${N}x${T})`);
-    // Positions come in long runs: compare four days at once (as one 32-bit word) and look at the
-    // single days only where the word is not four copies of the last position.
-    const words = values.byteOffset % 4 === 0 ? new Int32Array(values.buffer, values.byteOffset, values.length >> 2) : null;
-    for (let a = 0; a < N; a++) {
-      const w = weights[a];
-      if (w === 0) continue; // a weight of 0 makes every position flat: no change at all
-      const base = a * T + firstDay;
-      let prev = 0;
-      let d = 0;
-      while (d < days) {
-        const i = base + d;
-        if (words && (i & 3) === 0 && d + 4 <= days) {
-          // (prev & 0xff) * 0x01010101 is the word of four bytes equal to prev (-1 -> 0xffffffff).
-          if (words[i >> 2] === ((prev & 0xff) * 0x01010101) >> 0) {
-            d += 4;
-            continue;
-          }
-        }
-        const v = values[i];
-        if (v !== prev) {
-          push(d, a, v * w);
-          prev = v;
-        }
-        d += 1;
-      }
-    }
-  } else {
-    const row = (ev.row = ev.row.length >= days ? ev.row : new Float64Array(days));
-    const load = (a: number) => {
-      const base = a * T + firstDay;
-      if (input.targets) {
-        const tg = input.targets;
-        for (let d = 0; d < days; d++) {
-          const w = tg[base + d];
-          row[d] = w === w ? w : 0;
-        }
-      } else {
-        const { values, weights } = positions!;
-        for (let d = 0; d < days; d++) row[d] = values[base + d] * weights[a];
-      }
-    };
-    if (input.targets && input.targets.length !== N * T) throw new RangeError(`targets has ${input.targets.length} values, expected ${N * T}`);
-    if (!input.targets && !positions) throw new RangeError('simulate needs targets or positions');
-    // Days whose gross weight exceeds 1 are scaled down to 1.
-    const dayGross = new Float64Array(days);
-    for (let a = 0; a < N; a++) {
-      load(a);
-      for (let d = 0; d < days; d++) dayGross[d] += row[d] < 0 ? -row[d] : row[d];
-    }
-    for (let d = 0; d < days; d++) dayGross[d] = dayGross[d] > 1 + 1e-9 ? 1 / dayGross[d] : 1;
-    for (let a = 0; a < N; a++) {
-      load(a);
-      let prev = 0;
+  const row = (ev.row = ev.row.length >= days ? ev.row : new Float64Array(days));
+  const load = (a: number) => {
+    const base = a * T + firstDay;
+    if (input.targets) {
+      const tg = input.targets;
       for (let d = 0; d < days; d++) {
-        const w = row[d] * dayGross[d];
-        if (w !== prev) {
-          push(d, a, w);
-          prev = w;
-        }
+        const w = tg[base + d];
+        row[d] = w === w ? w : 0;
+      }
+    } else {
+      const { values, weights } = input.positions!;
+      for (let d = 0; d < days; d++) row[d] = values[base + d] * weights[a];
+    }
+  };
+  // Days whose gross weight exceeds 1 are scaled down to 1.
+  const dayGross = new Float64Array(days);
+  for (let a = 0; a < N; a++) {
+    load(a);
+    for (let d = 0; d < days; d++) dayGross[d] += row[d] < 0 ? -row[d] : row[d];
+  }
+  for (let d = 0; d < days; d++) dayGross[d] = dayGross[d] > 1 + 1e-9 ? 1 / dayGross[d] : 1;
+  for (let a = 0; a < N; a++) {
+    load(a);
+    let prev = 0;
+    for (let d = 0; d < days; d++) {
+      const w = row[d] * dayGross[d];
+      if (w !== prev) {
+        push(d, a, w);
+        prev = w;
       }
     }
   }
+  return total;
+}
 
-  // Sort the changes by day (counting sort) into compressed rows.
+/** Sort the `total` changes of ev's working lists by day (counting sort) into its compressed rows. */
+function sortEvents(ev: TargetEvents, total: number, days: number): void {
   const start = ev.dayStart.fill(0);
-  for (let k = 0; k < total; k++) start[ev.tmpDay[k] + 1] += 1;
+  const tmpDay = ev.tmpDay;
+  for (let k = 0; k < total; k++) start[tmpDay[k] + 1] += 1;
   for (let d = 0; d < days; d++) start[d + 1] += start[d];
   if (ev.asset.length < total) {
     ev.asset = new Int32Array(total * 2);
@@ -389,13 +404,79 @@ function scanTargets(input: SimulationInput, N: number, T: number, firstDay: num
   }
   const cursor = ev.cursor;
   cursor.set(start.subarray(0, days));
+  const { asset, value, tmpAsset, tmpValue } = ev;
   for (let k = 0; k < total; k++) {
-    const at = cursor[ev.tmpDay[k]]++;
-    ev.asset[at] = ev.tmpAsset[k];
-    ev.value[at] = ev.tmpValue[k];
+    const at = cursor[tmpDay[k]]++;
+    asset[at] = tmpAsset[k];
+    value[at] = tmpValue[k];
   }
-  if (scratch) scratch.events = ev;
-  return ev;
+}
+
+/**
+ * The changes of positions x weights into ev's working lists (asset by asset); returns their count.
+ * Positions come in long runs: four days are compared at once (one 32-bit word against four
+ * copies of the last position) and single days are looked at only in a word that differs.
+ * Top-level with everything in locals: it runs twice per fitness evaluation.
+ */
+function scanPositions(ev: TargetEvents, values: Int8Array, weights: Float64Array, N: number, T: number, firstDay: number, days: number): number {
+  const words = values.byteOffset % 4 === 0 ? new Int32Array(values.buffer, values.byteOffset, values.length >> 2) : null;
+  let total = 0;
+  let cap = ev.tmpDay.length;
+  let tmpDay = ev.tmpDay;
+  let tmpAsset = ev.tmpAsset;
+  let tmpValue = ev.tmpValue;
+  for (let a = 0; a < N; a++) {
+    const w = weights[a];
+    if (w === 0) continue; // a weight of 0 makes every position flat: no change at all
+    const base = a * T + firstDay;
+    const end = base + days;
+    let prev = 0;
+    let i = base;
+    while (i < end) {
+      if (words !== null && (i & 3) === 0 && i + 4 <= end) {
+        // Math.imul(prev & 0xff, 0x01010101) is the word of four bytes equal to prev (-1 -> -1).
+        if (words[i >> 2] === Math.imul(prev & 0xff, 0x01010101)) {
+          i += 4;
+          continue;
+        }
+        if (total + 4 > cap) {
+          growEvents(ev);
+          cap = ev.tmpDay.length;
+          tmpDay = ev.tmpDay;
+          tmpAsset = ev.tmpAsset;
+          tmpValue = ev.tmpValue;
+        }
+        for (const stop = i + 4; i < stop; i++) {
+          const v = values[i];
+          if (v !== prev) {
+            tmpDay[total] = i - base;
+            tmpAsset[total] = a;
+            tmpValue[total] = v * w;
+            total++;
+            prev = v;
+          }
+        }
+        continue;
+      }
+      const v = values[i];
+      if (v !== prev) {
+        if (total === cap) {
+          growEvents(ev);
+          cap = ev.tmpDay.length;
+          tmpDay = ev.tmpDay;
+          tmpAsset = ev.tmpAsset;
+          tmpValue = ev.tmpValue;
+        }
+        tmpDay[total] = i - base;
+        tmpAsset[total] = a;
+        tmpValue[total] = v * w;
+        total++;
+        prev = v;
+      }
+      i++;
+    }
+  }
+  return total;
 }
 
 function newEvents(days: number): TargetEvents {
@@ -432,11 +513,20 @@ const DUST = 1e-9;
 interface DecideContext {
   book: RoundTrips;
   events: TargetEvents;
-  band: number;
-  minNotional: number;
   /** Increments at each close: an asset is considered at most once per close. */
   stamp: number;
+  /**
+   * The numbers of the decision: equity at the close, band, minimum notional. In a typed array
+   * because a double passed to (or returned from) a function the compiler does not inline is
+   * boxed on the heap, and the day loop then allocated several numbers a day.
+   */
+  num: Float64Array;
 }
+
+/** Indices into DecideContext.num. */
+const EQUITY = 0;
+const BAND = 1;
+const MIN_NOTIONAL = 2;
 
 /**
  * The orders of day t's decision, sized on the equity at t's close, listed in book.orderList;
@@ -444,55 +534,51 @@ interface DecideContext {
  * and the held ones (top-level and with local copies of the arrays: this runs every day, and
  * closures over the simulator's variables made every access a memory load).
  */
-function decide(ctx: DecideContext, t: number, equityClose: number): number {
-  const { book, events, band } = ctx;
-  const stamp = ++ctx.stamp;
-  const { target, seen, held, shares, heldValue } = book;
+function decide(ctx: DecideContext, t: number): number {
+  const { book, events } = ctx;
+  const equityClose = ctx.num[EQUITY];
+  ++ctx.stamp;
+  const { target, held, heldValue, inBandLow, inBandHigh } = book;
   let count = 0;
   const from = events.dayStart[t - events.firstDay];
   const to = events.dayStart[t - events.firstDay + 1];
   for (let e = from; e < to; e++) {
     const a = events.asset[e];
     target[a] = events.value[e];
-    count = consider(ctx, a, equityClose, count);
+    book.refreshBand(a);
+    count = consider(ctx, a, count);
   }
   if (book.retry.size > 0) {
     const n = book.retry.drainInto(book.waiting);
-    for (let k = 0; k < n; k++) count = consider(ctx, book.waiting[k], equityClose, count);
+    for (let k = 0; k < n; k++) count = consider(ctx, book.waiting[k], count);
   }
-  // The held assets: most days their weight is within the band of their target, a check done
-  // here on the value marked at this close; only the others go through consider().
+  // The held assets: most days their value is safely within the band of their target (bounds
+  // kept per holding, on the value marked at this close); only the others go through consider(),
+  // which decides exactly (and skips an asset already considered at this close).
   const heldCount = book.heldCount;
-  const inv = equityClose > 0 ? 1 / equityClose : 0;
+  const e = equityClose;
   for (let h = 0; h < heldCount; h++) {
-    const a = held[h];
-    if (seen[a] === stamp) continue;
-    const w = target[a];
-    const drift = heldValue[a] * inv - w;
-    const aw = w < 0 ? -w : w;
-    if (inv > 0 && aw > 0 && shares[a] > 0 === w > 0 && (drift < 0 ? -drift : drift) <= band * aw) continue;
-    count = consider(ctx, a, equityClose, count);
+    const v = heldValue[h];
+    if (e > 0 && v >= inBandLow[h] * e && v <= inBandHigh[h] * e) continue;
+    count = consider(ctx, held[h], count);
   }
   return count;
 }
 
 /** Decide one asset, once per close: an order into book.orderList, or a retry, or nothing. */
-function consider(ctx: DecideContext, a: number, equityClose: number, count: number): number {
-  const { book, band, minNotional, stamp } = ctx;
+function consider(ctx: DecideContext, a: number, count: number): number {
+  const { book, stamp, num } = ctx;
   if (book.seen[a] === stamp) return count;
   book.seen[a] = stamp;
-  const s = book.shares[a];
-  const o = orderFor(book.target[a], s, book.lastPrice[a], equityClose, band, minNotional);
-  if (o === EXIT) {
+  const code = orderRule(book.target, book.shares, book.lastPrice, a, num, book.orderNotional);
+  if (code === ORDER_EXIT) {
     book.exitAll[a] = 1;
     book.orderNotional[a] = 0;
     book.orderList[count++] = a;
-  } else if (o === WAIT) {
+  } else if (code === ORDER_WAIT) {
     book.retry.add(a);
-  } else if (o === o) {
-    // A notional (HOLD is NaN, the one value not equal to itself).
+  } else if (code === ORDER_TRADE) {
     book.exitAll[a] = 0;
-    book.orderNotional[a] = o;
     book.orderList[count++] = a;
   }
   return count;
@@ -513,16 +599,46 @@ export const WAIT = Number.NEGATIVE_INFINITY;
  * open a position today; otherwise the signed notional to trade (+ buy, - sell).
  */
 export function orderFor(w: number, s: number, price: number, equity: number, band: number, minNotional: number): number {
-  if (w === 0 || !(w === w)) return s !== 0 ? EXIT : HOLD;
-  if (equity <= 0) return WAIT;
-  const current = s * price;
+  const x = ONE_ORDER;
+  x.target[0] = w;
+  x.shares[0] = s;
+  x.price[0] = price;
+  x.num[EQUITY] = equity;
+  x.num[BAND] = band;
+  x.num[MIN_NOTIONAL] = minNotional;
+  const code = orderRule(x.target, x.shares, x.price, 0, x.num, x.notional);
+  return code === ORDER_TRADE ? x.notional[0] : code === ORDER_EXIT ? EXIT : code === ORDER_WAIT ? WAIT : HOLD;
+}
+
+const ONE_ORDER = { target: new Float64Array(1), shares: new Float64Array(1), price: new Float64Array(1), num: new Float64Array(3), notional: new Float64Array(1) };
+
+/** orderRule's answers. */
+const ORDER_HOLD = 0;
+const ORDER_EXIT = 1;
+const ORDER_WAIT = 2;
+const ORDER_TRADE = 3;
+
+/**
+ * orderFor on asset `a` of the simulator's arrays (num: equity, band, minimum notional): returns
+ * an ORDER_* code and, for ORDER_TRADE, writes the notional to notional[a]. Arrays in, a small
+ * integer out: the simulator calls it for every order, and doubles crossing a call the compiler
+ * does not inline are boxed on the heap.
+ */
+function orderRule(target: Float64Array, shares: Float64Array, price: Float64Array, a: number, num: Float64Array, notional: Float64Array): number {
+  const w = target[a];
+  const s = shares[a];
+  if (w === 0 || !(w === w)) return s !== 0 ? ORDER_EXIT : ORDER_HOLD;
+  const equity = num[EQUITY];
+  if (equity <= 0) return ORDER_WAIT;
+  const current = s * price[a];
   if (s !== 0 && s > 0 === w > 0) {
     const drift = current / equity - w;
-    if ((drift < 0 ? -drift : drift) <= band * (w < 0 ? -w : w)) return HOLD;
+    if ((drift < 0 ? -drift : drift) <= num[BAND] * (w < 0 ? -w : w)) return ORDER_HOLD;
   }
   const delta = w * equity - current;
-  if ((delta < 0 ? -delta : delta) < minNotional) return s === 0 ? WAIT : HOLD;
-  return delta;
+  if ((delta < 0 ? -delta : delta) < num[MIN_NOTIONAL]) return s === 0 ? ORDER_WAIT : ORDER_HOLD;
+  notional[a] = delta;
+  return ORDER_TRADE;
 }
 
 /**
@@ -557,6 +673,11 @@ function affordableScale(open: Float64Array, row: number, book: RoundTrips, coun
   }
   return lo;
 }
+
+/** Indices into RoundTrips.fillArgs. */
+const FILL_QTY = 0;
+const FILL_PRICE = 1;
+const FILL_CASH = 2;
 
 /** A set of asset indices in insertion order, cleared as a whole. */
 class RetryList {
@@ -615,8 +736,24 @@ export class RoundTrips {
   readonly seen: Int32Array;
   /** Working space for the retry list of a close. */
   readonly waiting: Int32Array;
-  /** Value of each held asset at the last close (shares x last price). */
+  /** Value of each holding (by its place in `held`) at the last close: shares x last price. */
   readonly heldValue: Float64Array;
+  /**
+   * Per holding (by its place in `held`): the range of value / equity inside which the weight is
+   * surely within the rebalance band of the target (empty when the target is 0 or on the other
+   * side). The daily check of every holding compares with it; only the holdings outside go
+   * through the exact rule (orderRule).
+   */
+  readonly inBandLow: Float64Array;
+  readonly inBandHigh: Float64Array;
+  /** The rebalance band of the current simulation. */
+  band = 0;
+  /**
+   * The numbers of the next fill(). Passed in a typed array, not as arguments: a double passed to a
+   * method the compiler does not inline is boxed on the heap (three allocations per fill, measured
+   * as most of the fitness path's garbage).
+   */
+  readonly fillArgs = new Float64Array(3);
   /** Net return and entry day of each finished round trip (the first `count` entries). */
   returns: Float64Array = new Float64Array(64);
   entries: Int32Array = new Int32Array(64);
@@ -642,6 +779,8 @@ export class RoundTrips {
     this.seen = new Int32Array(n);
     this.waiting = new Int32Array(n);
     this.heldValue = new Float64Array(n);
+    this.inBandLow = new Float64Array(n);
+    this.inBandHigh = new Float64Array(n);
     this.inflow = new Float64Array(n);
     this.outflow = new Float64Array(n);
     this.entryDay = new Int32Array(n).fill(-1);
@@ -675,8 +814,14 @@ export class RoundTrips {
     return this;
   }
 
-  /** A fill of q shares (+ buy, - sell) at reference price `price` with signed cash flow (costs included). */
-  fill(a: number, day: number, q: number, price: number, cashFlow: number): void {
+  /**
+   * A fill of asset `a` on `day`: fillArgs holds the shares (+ buy, - sell), the reference price and
+   * the signed cash flow (costs included).
+   */
+  fill(a: number, day: number): void {
+    const q = this.fillArgs[FILL_QTY];
+    const price = this.fillArgs[FILL_PRICE];
+    const cashFlow = this.fillArgs[FILL_CASH];
     const before = this.shares[a];
     const after = before + q;
     const absQ = q < 0 ? -q : q;
@@ -699,6 +844,7 @@ export class RoundTrips {
     this.shares[a] = settled;
     if (before === 0 && settled !== 0) this.hold(a);
     else if (before !== 0 && settled === 0) this.release(a);
+    if (settled !== 0) this.refreshBand(a);
     if (closing > 0 && (settled === 0 || settled > 0 !== before > 0)) this.end(a, day, false);
     const opening = absQ - closing;
     if (opening > 0 && settled !== 0) {
@@ -715,6 +861,27 @@ export class RoundTrips {
     }
   }
 
+  /**
+   * Recompute a holding's in-band range after its target or its side changed. The range is
+   * narrower than the band by a relative 1e-9, far more than the rounding of the daily check, so
+   * whatever it passes the exact rule would also hold; a value near the edge goes to the rule.
+   */
+  refreshBand(a: number): void {
+    const h = this.heldAt[a];
+    if (h < 0) return;
+    const w = this.target[a];
+    const s = this.shares[a];
+    const aw = w < 0 ? -w : w;
+    const inner = this.band * aw - 1e-9 * aw;
+    if (aw > 0 && s > 0 === w > 0 && inner >= 0) {
+      this.inBandLow[h] = w - inner;
+      this.inBandHigh[h] = w + inner;
+    } else {
+      this.inBandLow[h] = Number.POSITIVE_INFINITY; // nothing is inside: always decided exactly
+      this.inBandHigh[h] = Number.NEGATIVE_INFINITY;
+    }
+  }
+
   private hold(a: number): void {
     this.heldAt[a] = this.heldCount;
     this.held[this.heldCount++] = a;
@@ -726,6 +893,8 @@ export class RoundTrips {
     this.held[at] = last;
     this.heldAt[last] = at;
     this.heldAt[a] = -1;
+    this.inBandLow[at] = this.inBandLow[this.heldCount];
+    this.inBandHigh[at] = this.inBandHigh[this.heldCount];
   }
 
   /** Close the books of a position still open at the end, marked at `price`. */
