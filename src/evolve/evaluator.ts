@@ -176,16 +176,18 @@ export class RuleEvaluator {
   }
 
   private async scoreOnWorkers(texts: string[]): Promise<ScoreReply[]> {
-    // Small chunks, handed out as workers free up: rules differ a lot in cost.
-    const chunk = Math.max(1, Math.ceil(texts.length / (this.workers.length * 6)));
-    const chunks: string[][] = [];
-    for (let i = 0; i < texts.length; i += chunk) chunks.push(texts.slice(i, i + chunk));
+    // Chunks handed out as workers free up, each a share of what is left (guided scheduling): big
+    // ones first (fewer messages), small ones at the end, so that no worker idles long while
+    // another finishes a big last chunk (rules differ a lot in cost).
     const out = new Map<string, ScoreReply>();
     let next = 0;
+    const workers = this.workers.length;
     await Promise.all(
       this.workers.map(async (w) => {
-        while (next < chunks.length) {
-          const batch = chunks[next++];
+        while (next < texts.length) {
+          const size = Math.max(4, Math.ceil((texts.length - next) / (workers * 3)));
+          const batch = texts.slice(next, next + size);
+          next += batch.length;
           const reply = await this.request(w, batch);
           this.timing.workerBusy = (this.timing.workerBusy ?? 0) + reply.busyMs;
           for (const r of reply.replies) out.set(r.text, r);
