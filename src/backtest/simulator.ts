@@ -823,6 +823,37 @@ export class RoundTrips {
     const price = this.fillArgs[FILL_PRICE];
     const cashFlow = this.fillArgs[FILL_CASH];
     const before = this.shares[a];
+    // The two common fills first (the general case below gives the same result for them).
+    if (before === 0 && q !== 0) {
+      // Opening from flat.
+      this.shares[a] = q;
+      this.hold(a);
+      if (this.entryDay[a] < 0) {
+        this.entryDay[a] = day;
+        this.side[a] = q > 0 ? 1 : -1;
+      }
+      if (q > 0) this.outflow[a] += -cashFlow;
+      else this.inflow[a] += cashFlow;
+      if (this.prices) {
+        this.prices.entryQty[a] += q > 0 ? q : -q;
+        this.prices.entryNotional[a] += (q > 0 ? q : -q) * price;
+      }
+      this.refreshBand(a);
+      return;
+    }
+    if (before !== 0 && q === -before) {
+      // Closing the whole position.
+      if (before > 0) this.inflow[a] += cashFlow;
+      else this.outflow[a] += -cashFlow;
+      if (this.prices) {
+        this.prices.exitQty[a] += before > 0 ? before : -before;
+        this.prices.exitNotional[a] += (before > 0 ? before : -before) * price;
+      }
+      this.shares[a] = 0;
+      this.release(a);
+      this.end(a, day, false);
+      return;
+    }
     const after = before + q;
     const absQ = q < 0 ? -q : q;
     let closing = 0;
