@@ -86,39 +86,35 @@ interface Moments {
 }
 
 /**
- * One-pass, numerically stable central moments (Welford's update extended to the 3rd and 4th
- * moment by Terriberry). Stable matters: daily returns have |mean| ≪ sd, and the naive
- * Σx² − n·x̄² form would also report a tiny non-zero variance for a constant series.
+ * Central moments in two passes: the mean, then the sums of the 2nd, 3rd and 4th powers of the
+ * deviations from it (with the mean corrected for its own rounding). Stable matters: daily
+ * returns have |mean| ≪ sd, and the one-pass Σx² − n·x̄² form loses most digits. Plain sums also
+ * run several times faster than Welford's update (a division per value), and this runs twice for
+ * every candidate evolve scores.
  */
-function momentsOf(values: Series, s: number, e: number): Moments {
-  const acc = new MomentAccumulator();
+function momentsOf(values: Series, s: number, e: number, name = 'values'): Moments {
+  const n = e - s;
+  let sum = 0;
   for (let i = s; i < e; i++) {
     const x = values[i];
-    if (!Number.isFinite(x)) throw nonFinite('values', i, x);
-    acc.push(x);
+    if (!Number.isFinite(x)) throw nonFinite(name, i, x);
+    sum += x;
   }
-  return acc;
-}
-
-/** The running state of {@link momentsOf}, shared with the one-pass loop of {@link computeMetrics}. */
-class MomentAccumulator implements Moments {
-  n = 0;
-  mean = 0;
-  m2 = 0;
-  m3 = 0;
-  m4 = 0;
-
-  push(x: number): void {
-    const k = ++this.n;
-    const delta = x - this.mean;
-    const dn = delta / k;
-    const dn2 = dn * dn;
-    const t1 = delta * dn * (k - 1);
-    this.mean += dn;
-    this.m4 += t1 * dn2 * (k * k - 3 * k + 3) + 6 * dn2 * this.m2 - 4 * dn * this.m3;
-    this.m3 += t1 * dn * (k - 2) - 3 * dn * this.m2;
-    this.m2 += t1;
+  let mean = n > 0 ? sum / n : 0;
+  let residual = 0;
+  for (let i = s; i < e; i++) residual += values[i] - mean;
+  if (n > 0) mean += residual / n;
+  let m2 = 0;
+  let m3 = 0;
+  let m4 = 0;
+  for (let i = s; i < e; i++) {
+    const d = values[i] - mean;
+    const d2 = d * d;
+    m2 += d2;
+    m3 += d2 * d;
+    m4 += d2 * d2;
   }
+  return { n, mean, m2, m3, m4 };
 }
 
 /** True when the moments cannot support a standardised statistic (n < 2 or no real variance). */
@@ -437,7 +433,7 @@ export function computeMetrics(input: MetricsInput): Metrics {
   const [s, e] = resolveRange(returns.length, input.start, input.end);
   const n = e - s;
 
-  const moments = new MomentAccumulator();
+  const { mean, m2, m3, m4 } = momentsOf(returns, s, e, 'returns');
   let downSq = 0;
   // Equity is indexed 0 (starting capital, before the first return) .. n.
   let equity = 1;
@@ -449,7 +445,6 @@ export function computeMetrics(input: MetricsInput): Metrics {
     const r = returns[i];
     if (!Number.isFinite(r)) throw nonFinite('returns', i, r);
     const k = i - s + 1;
-    moments.push(r);
     if (r < 0) downSq += r * r;
 
     equity = r > -1 ? equity * (1 + r) : 0;
@@ -463,7 +458,6 @@ export function computeMetrics(input: MetricsInput): Metrics {
     }
   }
   if (peakAt < n && n - peakAt > longest) longest = n - peakAt;
-  const { mean, m2, m3, m4 } = moments;
 
   const sqrtP = Math.sqrt(ppy);
   const sd = n > 1 ? Math.sqrt(m2 / (n - 1)) : 0;
