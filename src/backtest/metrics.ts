@@ -89,8 +89,8 @@ interface Moments {
  * Central moments in two passes: the mean, then the sums of the 2nd, 3rd and 4th powers of the
  * deviations from it (with the mean corrected for its own rounding). Stable matters: daily
  * returns have |mean| ≪ sd, and the one-pass Σx² − n·x̄² form loses most digits. Plain sums also
- * run several times faster than Welford's update (a division per value), and this runs twice for
- * every candidate evolve scores.
+ * spare Welford's update its division per value (this runs twice for every candidate evolve
+ * scores).
  */
 function momentsOf(values: Series, s: number, e: number, name = 'values'): Moments {
   const n = e - s;
