@@ -351,7 +351,7 @@ function scanTargets(input: SimulationInput, N: number, T: number, firstDay: num
 function scanWeights(ev: TargetEvents, input: SimulationInput, N: number, T: number, firstDay: number, days: number): number {
   let total = 0;
   const push = (d: number, a: number, w: number) => {
-    if (total === ev.tmpDay.length) growEvents(ev);
+    reserveEvents(ev, total + 1);
     ev.tmpDay[total] = d;
     ev.tmpAsset[total] = a;
     ev.tmpValue[total] = w;
@@ -421,52 +421,23 @@ function sortEvents(ev: TargetEvents, total: number, days: number): void {
 function scanPositions(ev: TargetEvents, values: Int8Array, weights: Float64Array, N: number, T: number, firstDay: number, days: number): number {
   const words = values.byteOffset % 4 === 0 ? new Int32Array(values.buffer, values.byteOffset, values.length >> 2) : null;
   let total = 0;
-  let cap = ev.tmpDay.length;
-  let tmpDay = ev.tmpDay;
-  let tmpAsset = ev.tmpAsset;
-  let tmpValue = ev.tmpValue;
   for (let a = 0; a < N; a++) {
     const w = weights[a];
     if (w === 0) continue; // a weight of 0 makes every position flat: no change at all
+    reserveEvents(ev, total + days); // an asset changes at most once a day
+    const { tmpDay, tmpAsset, tmpValue } = ev;
     const base = a * T + firstDay;
     const end = base + days;
     let prev = 0;
     let i = base;
     while (i < end) {
-      if (words !== null && (i & 3) === 0 && i + 4 <= end) {
-        // Math.imul(prev & 0xff, 0x01010101) is the word of four bytes equal to prev (-1 -> -1).
-        if (words[i >> 2] === Math.imul(prev & 0xff, 0x01010101)) {
-          i += 4;
-          continue;
-        }
-        if (total + 4 > cap) {
-          growEvents(ev);
-          cap = ev.tmpDay.length;
-          tmpDay = ev.tmpDay;
-          tmpAsset = ev.tmpAsset;
-          tmpValue = ev.tmpValue;
-        }
-        for (const stop = i + 4; i < stop; i++) {
-          const v = values[i];
-          if (v !== prev) {
-            tmpDay[total] = i - base;
-            tmpAsset[total] = a;
-            tmpValue[total] = v * w;
-            total++;
-            prev = v;
-          }
-        }
+      // Math.imul(prev & 0xff, 0x01010101) is the word of four bytes equal to prev (-1 -> -1).
+      if (words !== null && (i & 3) === 0 && i + 4 <= end && words[i >> 2] === Math.imul(prev & 0xff, 0x01010101)) {
+        i += 4;
         continue;
       }
       const v = values[i];
       if (v !== prev) {
-        if (total === cap) {
-          growEvents(ev);
-          cap = ev.tmpDay.length;
-          tmpDay = ev.tmpDay;
-          tmpAsset = ev.tmpAsset;
-          tmpValue = ev.tmpValue;
-        }
         tmpDay[total] = i - base;
         tmpAsset[total] = a;
         tmpValue[total] = v * w;
@@ -493,8 +464,11 @@ function newEvents(days: number): TargetEvents {
   };
 }
 
-function growEvents(ev: TargetEvents): void {
-  const n = ev.tmpDay.length * 2;
+/** Grow ev's working lists (doubling) until they hold at least `needed` changes. */
+function reserveEvents(ev: TargetEvents, needed: number): void {
+  if (ev.tmpDay.length >= needed) return;
+  let n = ev.tmpDay.length * 2;
+  while (n < needed) n *= 2;
   const day = new Int32Array(n);
   day.set(ev.tmpDay);
   const asset = new Int32Array(n);
