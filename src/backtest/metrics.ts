@@ -441,9 +441,9 @@ export function computeMetrics(input: MetricsInput): Metrics {
   let peakAt = 0;
   let maxDd = 0;
   let longest = 0;
+  // momentsOf has checked every return is finite.
   for (let i = s; i < e; i++) {
     const r = returns[i];
-    if (!Number.isFinite(r)) throw nonFinite('returns', i, r);
     const k = i - s + 1;
     if (r < 0) downSq += r * r;
 
