@@ -112,7 +112,7 @@ export interface SimulationScratch {
 export function simulate(input: SimulationInput, scratch?: SimulationScratch): SimulationResult {
   const { panel, start, end, execution, initialCapital } = input;
   const { N, T } = panel;
-  // Day-major prices (see dayMajorPrices): day t's opens at t*S + a, its closes at t*S + N + a.
+  // Day-major prices (see dayMajorPrices): day t's opens at t*S + a, its last known closes at t*S + N + a.
   const prices = dayMajorPrices(panel);
   const S = 2 * N; // one day's row: N opens, then N closes
   if (!(start >= 0 && end <= T && start < end)) throw new RangeError(`bad window [${start}, ${end}) of ${T} days`);
@@ -134,26 +134,17 @@ export function simulate(input: SimulationInput, scratch?: SimulationScratch): S
   const book = scratch && !detailed && scratch.book?.fits(N) ? scratch.book.reset() : new RoundTrips(N, detailed);
   if (scratch && !detailed) scratch.book = book;
   book.band = band;
-  const { shares, lastPrice, orderNotional, exitAll, orderList, held, retry, fillArgs } = book;
+  const { shares, orderNotional, exitAll, orderList, held, retry, fillArgs } = book;
   const heldValue = book.heldValue;
   let orderCount = 0;
   let cash = initialCapital;
   let costs = 0;
   let prevEquity = initialCapital;
 
-  // The last close before the window values a held asset that has no bar on a day.
-  for (let a = 0; a < N; a++) {
-    for (let t = start - 1; t >= 0; t--) {
-      const c = prices[t * S + N + a];
-      if (c === c) {
-        lastPrice[a] = c;
-        break;
-      }
-    }
-  }
-  const ctx: DecideContext = { book, events, stamp: 0, num: new Float64Array([0, band, minNotional]) };
+  const ctx: DecideContext = { book, events, stamp: 0, num: new Float64Array([0, band, minNotional]), prices, closeRow: 0 };
   if (start > 0) {
     ctx.num[EQUITY] = initialCapital;
+    ctx.closeRow = (start - 1) * S + N;
     orderCount = decide(ctx, start - 1);
   }
 
@@ -216,15 +207,14 @@ export function simulate(input: SimulationInput, scratch?: SimulationScratch): S
     }
 
     // Mark to the close. Only held assets need a price: a flat asset's value is 0 whatever it is.
+    // (A held asset without a bar today is valued at its last close: the closes are forward-filled.)
     let value = cash;
     let grossValue = 0;
-    const row = t * S;
-    for (let h = 0; h < book.heldCount; h++) {
+    const closeRow = t * S + N;
+    const heldCount = book.heldCount;
+    for (let h = 0; h < heldCount; h++) {
       const a = held[h];
-      let c = prices[row + N + a];
-      if (c === c) lastPrice[a] = c;
-      else c = lastPrice[a];
-      const v = shares[a] * c;
+      const v = shares[a] * prices[closeRow + a];
       heldValue[h] = v;
       value += v;
       grossValue += v < 0 ? -v : v;
@@ -233,16 +223,17 @@ export function simulate(input: SimulationInput, scratch?: SimulationScratch): S
     returns[i] = prevEquity > 0 ? value / prevEquity - 1 : 0;
     exposure[i] = value > 0 ? grossValue / value : 0;
     turnover[i] = prevEquity > 0 ? traded / prevEquity : 0;
-    if (weights) for (let a = 0; a < N; a++) weights[a * L + i] = value > 0 && shares[a] !== 0 ? (shares[a] * lastPrice[a]) / value : 0;
+    if (weights) for (let a = 0; a < N; a++) weights[a * L + i] = value > 0 && shares[a] !== 0 ? (shares[a] * prices[closeRow + a]) / value : 0;
     prevEquity = value;
     if (i + 1 < L) {
       ctx.num[EQUITY] = value;
+      ctx.closeRow = closeRow;
       orderCount = decide(ctx, t);
     } else orderCount = 0;
   }
 
   // Positions still open at the end: their round trips are marked to the last close.
-  for (let a = 0; a < N; a++) if (shares[a] !== 0) book.markOpen(a, L - 1, lastPrice[a]);
+  for (let a = 0; a < N; a++) if (shares[a] !== 0) book.markOpen(a, L - 1, prices[(end - 1) * S + N + a]);
 
   return withDates(panel, start, end, {
     equity,
@@ -286,6 +277,10 @@ const dayMajor = new WeakMap<Panel, Float64Array>();
  * N opens at t*2N and the N closes right after them. A day reads a few assets' prices from one
  * contiguous row already in cache, rather than from N distant places; opens next to closes, so
  * the opens an order executes at are fetched together with the closes of the same day.
+ *
+ * The closes are each asset's last known close (forward-filled over days without a bar, 0 before
+ * its first bar), which is what a holding is valued at; the opens are left as they are, since a
+ * day without an open is a day the asset cannot trade.
  */
 function dayMajorPrices(panel: Panel): Float64Array {
   let dm = dayMajor.get(panel);
@@ -293,9 +288,12 @@ function dayMajorPrices(panel: Panel): Float64Array {
     const { N, T } = panel;
     dm = new Float64Array(2 * N * T);
     for (let a = 0; a < N; a++) {
+      let last = 0;
       for (let t = 0; t < T; t++) {
+        const c = panel.close[a * T + t];
+        if (c === c) last = c;
         dm[t * 2 * N + a] = panel.open[a * T + t];
-        dm[t * 2 * N + N + a] = panel.close[a * T + t];
+        dm[t * 2 * N + N + a] = last;
       }
     }
     dayMajor.set(panel, dm);
@@ -304,59 +302,49 @@ function dayMajorPrices(panel: Panel): Float64Array {
 }
 
 /**
- * The days on which an asset's target changes, as lists per decision day (compressed rows): the
- * simulator visits an asset on the days its target changes instead of every day. Targets are read
- * once, asset by asset (sequentially in memory); a day whose gross weight exceeds 1 is scaled down
- * to 1 first.
+ * The days on which an asset's target changes, as a list per decision day: the simulator visits an
+ * asset on the days its target changes instead of every day. Targets are read once, asset by asset
+ * (sequentially in memory), last asset first, and each change is put at the head of its day's
+ * list, so that a day's list comes out in asset order without a sort. A day whose gross weight
+ * exceeds 1 is scaled down to 1 first.
  */
 export interface TargetEvents {
   firstDay: number;
-  /** dayStart[d - firstDay] .. dayStart[d - firstDay + 1]: the events of decision day d. */
-  dayStart: Int32Array;
+  /** The first change of decision day d is head[d - firstDay] (-1: none); each change links to the next of its day. */
+  head: Int32Array;
+  next: Int32Array;
   asset: Int32Array;
   value: Float64Array;
-  // Working space, reused between calls.
-  cursor: Int32Array;
-  tmpDay: Int32Array;
-  tmpAsset: Int32Array;
-  tmpValue: Float64Array;
+  /** Working space for scanWeights, reused between calls. */
   row: Float64Array;
 }
 
 function scanTargets(input: SimulationInput, N: number, T: number, firstDay: number, lastDay: number, scratch?: SimulationScratch): TargetEvents {
   const days = Math.max(0, lastDay - firstDay);
-  const ev = scratch?.events && scratch.events.dayStart.length === days + 1 ? scratch.events : newEvents(days);
+  const ev = scratch?.events && scratch.events.head.length === days ? scratch.events : newEvents(days);
   ev.firstDay = firstDay;
+  ev.head.fill(-1);
   const positions = input.positions;
   let gross = 0;
   if (positions) for (let a = 0; a < N; a++) gross += Math.abs(positions.weights[a]);
-  let total: number;
   if (positions && gross <= 1 + 1e-9) {
     // The fitness path: positions in {-1, 0, 1} times a weight per asset whose total is at most 1,
     // so no day can exceed a gross weight of 1. Changes are found on the small integers directly.
     const { values, weights } = positions;
     if (values.length !== N * T || weights.length !== N) throw new RangeError(`positions do not fit the panel (${N}x${T})`);
-    total = scanPositions(ev, values, weights, N, T, firstDay, days);
+    scanPositions(ev, values, weights, N, T, firstDay, days);
   } else {
     if (input.targets && input.targets.length !== N * T) throw new RangeError(`targets has ${input.targets.length} values, expected ${N * T}`);
     if (!input.targets && !positions) throw new RangeError('simulate needs targets or positions');
-    total = scanWeights(ev, input, N, T, firstDay, days);
+    scanWeights(ev, input, N, T, firstDay, days);
   }
-  sortEvents(ev, total, days);
   if (scratch) scratch.events = ev;
   return ev;
 }
 
-/** The changes of general target weights (any sign and size, NaN = 0) into ev's working lists; returns their count. */
-function scanWeights(ev: TargetEvents, input: SimulationInput, N: number, T: number, firstDay: number, days: number): number {
+/** The changes of general target weights (any sign and size, NaN = 0) into ev's day lists. */
+function scanWeights(ev: TargetEvents, input: SimulationInput, N: number, T: number, firstDay: number, days: number): void {
   let total = 0;
-  const push = (d: number, a: number, w: number) => {
-    reserveEvents(ev, total + 1);
-    ev.tmpDay[total] = d;
-    ev.tmpAsset[total] = a;
-    ev.tmpValue[total] = w;
-    total += 1;
-  };
   const row = (ev.row = ev.row.length >= days ? ev.row : new Float64Array(days));
   const load = (a: number) => {
     const base = a * T + firstDay;
@@ -378,106 +366,92 @@ function scanWeights(ev: TargetEvents, input: SimulationInput, N: number, T: num
     for (let d = 0; d < days; d++) dayGross[d] += row[d] < 0 ? -row[d] : row[d];
   }
   for (let d = 0; d < days; d++) dayGross[d] = dayGross[d] > 1 + 1e-9 ? 1 / dayGross[d] : 1;
-  for (let a = 0; a < N; a++) {
+  for (let a = N - 1; a >= 0; a--) {
     load(a);
+    reserveEvents(ev, total + days); // an asset changes at most once a day
+    const { head, next, asset, value } = ev;
     let prev = 0;
     for (let d = 0; d < days; d++) {
       const w = row[d] * dayGross[d];
       if (w !== prev) {
-        push(d, a, w);
+        asset[total] = a;
+        value[total] = w;
+        next[total] = head[d];
+        head[d] = total++;
         prev = w;
       }
     }
   }
-  return total;
-}
-
-/** Sort the `total` changes of ev's working lists by day (counting sort) into its compressed rows. */
-function sortEvents(ev: TargetEvents, total: number, days: number): void {
-  const start = ev.dayStart.fill(0);
-  const tmpDay = ev.tmpDay;
-  for (let k = 0; k < total; k++) start[tmpDay[k] + 1] += 1;
-  for (let d = 0; d < days; d++) start[d + 1] += start[d];
-  if (ev.asset.length < total) {
-    ev.asset = new Int32Array(total * 2);
-    ev.value = new Float64Array(total * 2);
-  }
-  const cursor = ev.cursor;
-  cursor.set(start.subarray(0, days));
-  const { asset, value, tmpAsset, tmpValue } = ev;
-  for (let k = 0; k < total; k++) {
-    const at = cursor[tmpDay[k]]++;
-    asset[at] = tmpAsset[k];
-    value[at] = tmpValue[k];
-  }
 }
 
 /**
- * The changes of positions x weights into ev's working lists (asset by asset); returns their count.
- * Positions come in long runs: four days are compared at once (one 32-bit word against four
- * copies of the last position) and single days are looked at only in a word that differs.
+ * The changes of positions x weights into ev's day lists (asset by asset, last first).
+ * Positions come in long runs: a tight loop skips the 32-bit words (four days) equal to four
+ * copies of the current position, and single days are looked at only around a word that differs.
  * Top-level with everything in locals: it runs twice per fitness evaluation.
  */
-function scanPositions(ev: TargetEvents, values: Int8Array, weights: Float64Array, N: number, T: number, firstDay: number, days: number): number {
+function scanPositions(ev: TargetEvents, values: Int8Array, weights: Float64Array, N: number, T: number, firstDay: number, days: number): void {
   const words = values.byteOffset % 4 === 0 ? new Int32Array(values.buffer, values.byteOffset, values.length >> 2) : null;
   let total = 0;
-  for (let a = 0; a < N; a++) {
+  for (let a = N - 1; a >= 0; a--) {
     const w = weights[a];
     if (w === 0) continue; // a weight of 0 makes every position flat: no change at all
     reserveEvents(ev, total + days); // an asset changes at most once a day
-    const { tmpDay, tmpAsset, tmpValue } = ev;
+    const { head, next, asset, value } = ev;
     const base = a * T + firstDay;
     const end = base + days;
+    // Words lying wholly inside [base, end).
+    const lastWord = words === null ? 0 : end >> 2;
     let prev = 0;
     let i = base;
     while (i < end) {
-      // Math.imul(prev & 0xff, 0x01010101) is the word of four bytes equal to prev (-1 -> -1).
-      if (words !== null && (i & 3) === 0 && i + 4 <= end && words[i >> 2] === Math.imul(prev & 0xff, 0x01010101)) {
-        i += 4;
-        continue;
+      if ((i & 3) === 0 && i >> 2 < lastWord) {
+        // Math.imul(prev & 0xff, 0x01010101) is the word of four bytes equal to prev (-1 -> -1).
+        const same = Math.imul(prev & 0xff, 0x01010101);
+        let j = i >> 2;
+        while (j < lastWord && words![j] === same) j++;
+        i = j << 2;
+        if (i >= end) break;
       }
       const v = values[i];
       if (v !== prev) {
-        tmpDay[total] = i - base;
-        tmpAsset[total] = a;
-        tmpValue[total] = v * w;
-        total++;
+        const d = i - base;
+        asset[total] = a;
+        value[total] = v * w;
+        next[total] = head[d];
+        head[d] = total++;
         prev = v;
       }
       i++;
     }
   }
-  return total;
 }
 
 function newEvents(days: number): TargetEvents {
   return {
     firstDay: 0,
-    dayStart: new Int32Array(days + 1),
-    cursor: new Int32Array(days),
+    head: new Int32Array(days),
+    next: new Int32Array(256),
     asset: new Int32Array(256),
     value: new Float64Array(256),
-    tmpDay: new Int32Array(256),
-    tmpAsset: new Int32Array(256),
-    tmpValue: new Float64Array(256),
     row: new Float64Array(0),
   };
 }
 
-/** Grow ev's working lists (doubling) until they hold at least `needed` changes. */
+/** Grow ev's change lists (doubling) until they hold at least `needed` changes. */
 function reserveEvents(ev: TargetEvents, needed: number): void {
-  if (ev.tmpDay.length >= needed) return;
-  let n = ev.tmpDay.length * 2;
+  if (ev.next.length >= needed) return;
+  let n = ev.next.length * 2;
   while (n < needed) n *= 2;
-  const day = new Int32Array(n);
-  day.set(ev.tmpDay);
+  const next = new Int32Array(n);
+  next.set(ev.next);
   const asset = new Int32Array(n);
-  asset.set(ev.tmpAsset);
+  asset.set(ev.asset);
   const value = new Float64Array(n);
-  value.set(ev.tmpValue);
-  ev.tmpDay = day;
-  ev.tmpAsset = asset;
-  ev.tmpValue = value;
+  value.set(ev.value);
+  ev.next = next;
+  ev.asset = asset;
+  ev.value = value;
 }
 
 /** Orders cut by the cash constraint to less than this fraction of equity are not sent. */
@@ -495,6 +469,9 @@ interface DecideContext {
    * boxed on the heap, and the day loop then allocated several numbers a day.
    */
   num: Float64Array;
+  /** The day-major prices and the offset of the deciding day's closes in them. */
+  prices: Float64Array;
+  closeRow: number;
 }
 
 /** Indices into DecideContext.num. */
@@ -514,9 +491,7 @@ function decide(ctx: DecideContext, t: number): number {
   ++ctx.stamp;
   const { target, held, heldValue, inBandLow, inBandHigh } = book;
   let count = 0;
-  const from = events.dayStart[t - events.firstDay];
-  const to = events.dayStart[t - events.firstDay + 1];
-  for (let e = from; e < to; e++) {
+  for (let e = events.head[t - events.firstDay]; e >= 0; e = events.next[e]) {
     const a = events.asset[e];
     target[a] = events.value[e];
     book.refreshBand(a);
@@ -544,6 +519,7 @@ function consider(ctx: DecideContext, a: number, count: number): number {
   const { book, stamp, num } = ctx;
   if (book.seen[a] === stamp) return count;
   book.seen[a] = stamp;
+  book.lastPrice[a] = ctx.prices[ctx.closeRow + a];
   const code = orderRule(book.target, book.shares, book.lastPrice, a, num, book.orderNotional);
   if (code === ORDER_EXIT) {
     book.exitAll[a] = 1;
