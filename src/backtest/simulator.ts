@@ -770,40 +770,56 @@ export class RoundTrips {
    */
   fill(a: number, day: number): void {
     const q = this.fillArgs[FILL_QTY];
+    const before = this.shares[a];
+    // The two common fills get small methods of their own (the general case gives the same
+    // result for them), which the compiler can inline into the day loop.
+    if (before === 0 && q !== 0) this.openFromFlat(a, day);
+    else if (before !== 0 && q === -before) this.closeAll(a, day);
+    else this.fillAny(a, day);
+  }
+
+  /** fill() of an asset with no position. */
+  private openFromFlat(a: number, day: number): void {
+    const q = this.fillArgs[FILL_QTY];
+    const cashFlow = this.fillArgs[FILL_CASH];
+    this.shares[a] = q;
+    this.hold(a);
+    if (this.entryDay[a] < 0) {
+      this.entryDay[a] = day;
+      this.side[a] = q > 0 ? 1 : -1;
+    }
+    if (q > 0) this.outflow[a] += -cashFlow;
+    else this.inflow[a] += cashFlow;
+    if (this.prices) {
+      const price = this.fillArgs[FILL_PRICE];
+      this.prices.entryQty[a] += q > 0 ? q : -q;
+      this.prices.entryNotional[a] += (q > 0 ? q : -q) * price;
+    }
+    this.refreshBand(a);
+  }
+
+  /** fill() of the whole position, back to flat. */
+  private closeAll(a: number, day: number): void {
+    const before = this.shares[a];
+    const cashFlow = this.fillArgs[FILL_CASH];
+    if (before > 0) this.inflow[a] += cashFlow;
+    else this.outflow[a] += -cashFlow;
+    if (this.prices) {
+      const price = this.fillArgs[FILL_PRICE];
+      this.prices.exitQty[a] += before > 0 ? before : -before;
+      this.prices.exitNotional[a] += (before > 0 ? before : -before) * price;
+    }
+    this.shares[a] = 0;
+    this.release(a);
+    this.end(a, day, false);
+  }
+
+  /** fill() in general: a part of a position, an addition to it, or a flip to the other side. */
+  private fillAny(a: number, day: number): void {
+    const q = this.fillArgs[FILL_QTY];
     const price = this.fillArgs[FILL_PRICE];
     const cashFlow = this.fillArgs[FILL_CASH];
     const before = this.shares[a];
-    // The two common fills first (the general case below gives the same result for them).
-    if (before === 0 && q !== 0) {
-      // Opening from flat.
-      this.shares[a] = q;
-      this.hold(a);
-      if (this.entryDay[a] < 0) {
-        this.entryDay[a] = day;
-        this.side[a] = q > 0 ? 1 : -1;
-      }
-      if (q > 0) this.outflow[a] += -cashFlow;
-      else this.inflow[a] += cashFlow;
-      if (this.prices) {
-        this.prices.entryQty[a] += q > 0 ? q : -q;
-        this.prices.entryNotional[a] += (q > 0 ? q : -q) * price;
-      }
-      this.refreshBand(a);
-      return;
-    }
-    if (before !== 0 && q === -before) {
-      // Closing the whole position.
-      if (before > 0) this.inflow[a] += cashFlow;
-      else this.outflow[a] += -cashFlow;
-      if (this.prices) {
-        this.prices.exitQty[a] += before > 0 ? before : -before;
-        this.prices.exitNotional[a] += (before > 0 ? before : -before) * price;
-      }
-      this.shares[a] = 0;
-      this.release(a);
-      this.end(a, day, false);
-      return;
-    }
     const after = before + q;
     const absQ = q < 0 ? -q : q;
     let closing = 0;
