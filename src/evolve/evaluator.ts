@@ -4,7 +4,17 @@ import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import type { Panel } from '../domain/types.js';
 import { bundled } from '../domain/paths.js';
-import { BoolMemo, compileRule, computeSeries, IndicatorCache, requiredSeries, seriesKey, type CompiledRule } from '../strategy/index.js';
+import {
+  BoolMemo,
+  compileRule,
+  computeSeries,
+  IndicatorCache,
+  memoiseComparisons,
+  newSharedBoolBuf,
+  requiredSeries,
+  seriesKey,
+  type CompiledRule,
+} from '../strategy/index.js';
 import type { BatchEvaluator, Score } from '../ge/search.js';
 import { scoreRule, WORST_FITNESS, type FitnessResult, type FitnessScratch, type FitnessSettings } from './fitness.js';
 import type { ScoreBatchReply, ScoreReply, WorkerMessage } from './protocol.js';
@@ -22,8 +32,8 @@ const INVALID: Score = { valid: false, fitness: WORST_FITNESS, validation: WORST
 
 /**
  * Scores phenotypes for the search: dedupes them (identical canonical rules are scored once per
- * settings), computes the indicator columns a batch needs once, in shared memory, and farms the
- * scoring out to worker threads (or runs it here with one worker). Keeps the count of trials and
+ * settings), computes the indicator columns and the comparison columns a batch needs once, in
+ * shared memory, and farms the scoring out to worker threads (or runs it here with one worker). Keeps the count of trials and
  * each trial's Sharpe ratio for the Deflated Sharpe Ratio.
  */
 export class RuleEvaluator {
@@ -36,6 +46,8 @@ export class RuleEvaluator {
   private readonly workers: Worker[] = [];
   private readonly sentColumns = new Set<string>();
   private readonly memo = new BoolMemo();
+  /** With workers: the comparison columns, in shared memory, that every worker's memo also holds. */
+  private readonly sharedMemo = new BoolMemo();
   private readonly scratch: FitnessScratch = {};
   /** Signatures are kept for recent rules only (they cost a float per train day each). */
   private readonly signatures = new Map<string, Float32Array>();
@@ -152,12 +164,22 @@ export class RuleEvaluator {
         this.sentColumns.add(key);
       }
     }
+    // With workers, the comparisons too: computed once here rather than once in each worker.
+    const bools: [string, Int8Array][] = [];
+    if (this.workers.length > 0) {
+      for (const rule of rules) {
+        for (const [key, buf] of memoiseComparisons(rule, this.panel, this.cache, this.sharedMemo, newSharedBoolBuf)) bools.push([key, buf.bytes]);
+      }
+    }
     const t1 = performance.now();
     let replies: ScoreReply[];
     if (this.workers.length === 0) {
       replies = rules.map((rule) => ({ text: rule.text, result: scoreRule(rule, this.panel, this.cache, this.settings, this.scratch, this.memo) }));
     } else {
-      if (fresh.length) for (const w of this.workers) this.post(w, { type: 'columns', columns: fresh });
+      for (const w of this.workers) {
+        if (fresh.length) this.post(w, { type: 'columns', columns: fresh });
+        if (bools.length) this.post(w, { type: 'bools', bools });
+      }
       replies = await this.scoreOnWorkers(rules.map((r) => r.text));
     }
     this.timing.columns = t1 - t0;

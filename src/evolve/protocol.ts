@@ -6,6 +6,8 @@ export type WorkerMessage =
   | { type: 'init'; panel: Panel }
   | { type: 'settings'; settings: Omit<FitnessSettings, 'assetWeights'> & { assetWeights: number[] } }
   | { type: 'columns'; columns: [string, Float64Array][] }
+  /** Comparison and cross columns (shared memory) for the worker's memo. */
+  | { type: 'bools'; bools: [string, Int8Array][] }
   | { type: 'score'; id: number; texts: string[] };
 
 export interface ScoreReply {

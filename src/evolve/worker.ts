@@ -1,12 +1,12 @@
 /**
- * A scoring worker thread. It receives the panel and the indicator columns as SharedArrayBuffers
- * (computed once by the coordinator, shared by every worker), compiles each phenotype again (plain
+ * A scoring worker thread. It receives the panel, the indicator columns and the comparison columns
+ * as SharedArrayBuffers (computed once by the coordinator, shared by every worker), compiles each phenotype again (plain
  * text crosses threads cheaply; compiled plans would not), and returns scores. Scoring is a pure
  * function of (phenotype, data, settings), so results do not depend on which worker ran them.
  */
 import { parentPort } from 'node:worker_threads';
 import type { Panel } from '../domain/types.js';
-import { BoolMemo, compileRule, IndicatorCache } from '../strategy/index.js';
+import { BoolMemo, boolBufOf, compileRule, IndicatorCache } from '../strategy/index.js';
 import { scoreRule, type FitnessScratch, type FitnessSettings } from './fitness.js';
 import type { ScoreReply, WorkerMessage } from './protocol.js';
 
@@ -31,6 +31,11 @@ parentPort!.on('message', (msg: WorkerMessage) => {
       break;
     case 'columns':
       for (const [key, column] of msg.columns) cache!.set(key, column);
+      break;
+    case 'bools':
+      // Bound first: binding a memo to a panel it was not bound to empties it.
+      memo.bindPanel(panel!);
+      for (const [key, bytes] of msg.bools) memo.put(key, boolBufOf(bytes));
       break;
     case 'score': {
       const started = performance.now();

@@ -44,6 +44,8 @@ class Evaluation {
     readonly panel: Panel,
     readonly cache: IndicatorCache,
     readonly memo: BoolMemo | undefined,
+    /** Where comparisons are computed: pooled scratch by default. */
+    readonly allocate: (n: number) => BoolBuf = acquireBool,
   ) {
     this.n = panel.N * panel.T;
     this.memoAll = memo?.policy === 'all';
@@ -117,7 +119,7 @@ class Evaluation {
   }
 
   compare(p: GtPlan): BoolBuf {
-    const out = acquireBool(this.n);
+    const out = this.allocate(this.n);
     const { a, b } = p;
     if (a.k === 'const') gtCS(a.value, this.column(b), out.words, out.bytes, this.n);
     else if (b.k === 'const') gtSC(this.column(a), b.value, out.words, out.bytes, this.n);
@@ -193,6 +195,64 @@ export function evaluatePositions(
   out!.set(target.bytes);
   releaseBool(target);
   return out!;
+}
+
+/**
+ * Compute the comparison and cross columns of a rule that `memo` does not hold yet, each in a new
+ * column from `allocate`, put them in the memo and return those it took. The coordinator of the
+ * scoring threads does this for a batch with shared-memory columns and hands them to every worker,
+ * so that a comparison is computed once, not once per worker, and the workers share one copy of
+ * each column (less memory, and one copy in the processor's shared cache) instead of each
+ * filling a memo of its own.
+ */
+export function memoiseComparisons(
+  rule: CompiledRule,
+  panel: Panel,
+  cache: IndicatorCache,
+  memo: BoolMemo,
+  allocate: (n: number) => BoolBuf,
+): [string, BoolBuf][] {
+  memo.bindPanel(panel);
+  memo.takeRetired(); // columns it evicted are dropped, not recycled: other threads may read them
+  const ev = new Evaluation(panel, cache, memo, allocate);
+  const added: [string, BoolBuf][] = [];
+  const keep = (key: string, buf: BoolBuf) => {
+    if (memo.put(key, buf)) added.push([key, buf]);
+  };
+  const visit = (p: BoolPlan): void => {
+    switch (p.op) {
+      case 'gt':
+        if (!memo.has(p.key)) keep(p.key, ev.compare(p));
+        return;
+      case 'cross': {
+        if (memo.has(p.key)) return;
+        let g = memo.peek(p.cmp.key);
+        if (g === undefined) keep(p.cmp.key, (g = ev.compare(p.cmp)));
+        const out = allocate(ev.n);
+        crossW(g.words, out.words, out.bytes, panel.N, panel.T);
+        keep(p.key, out);
+        return;
+      }
+      case 'and':
+      case 'or':
+        visit(p.a);
+        visit(p.b);
+        return;
+      case 'not':
+        visit(p.a);
+        return;
+      case 'latch':
+        visit(p.on);
+        visit(p.off);
+        return;
+    }
+  };
+  if (rule.plan.kind === 'bool') visit(rule.plan.root);
+  else {
+    visit(rule.plan.long);
+    visit(rule.plan.short);
+  }
+  return added;
 }
 
 /**

@@ -22,5 +22,7 @@ export type { IndicatorCacheOptions, PanelShape } from './cache.js';
 export { computeSeries, requiredSeries, seriesKey } from './series.js';
 export { BoolMemo } from './memo.js';
 export type { BoolMemoOptions, BoolMemoStats } from './memo.js';
-export { evaluatePositions } from './evaluate.js';
+export { evaluatePositions, memoiseComparisons } from './evaluate.js';
+export { boolBufOf, newSharedBoolBuf } from './kernels-bool.js';
+export type { BoolBuf } from './kernels-bool.js';
 export { referencePositions } from './reference.js';

@@ -30,6 +30,25 @@ export function newBoolBuf(n: number): BoolBuf {
   return { bytes: new Int8Array(buf, 0, n), words: new Int32Array(buf) };
 }
 
+/** A new bool column of n bars in shared memory (to be read by several worker threads). */
+export function newSharedBoolBuf(n: number): BoolBuf {
+  return boolBufOf(new Int8Array(new SharedArrayBuffer((n + 3) & ~3), 0, n));
+}
+
+/** The BoolBuf of a column received from another thread (its buffer padded to whole words). */
+export function boolBufOf(bytes: Int8Array): BoolBuf {
+  const words = (bytes.length + 3) >> 2;
+  if (bytes.byteOffset % 4 !== 0 || bytes.buffer.byteLength < bytes.byteOffset + words * 4) {
+    throw new RangeError('a bool column must start on a word and be padded to whole words');
+  }
+  return { bytes, words: new Int32Array(bytes.buffer, bytes.byteOffset, words) };
+}
+
+/** True for a column in shared memory: other threads may be reading it, so it is never scratch. */
+export function isSharedBool(buf: BoolBuf): boolean {
+  return buf.bytes.buffer instanceof SharedArrayBuffer;
+}
+
 /** and with strict unknown: unknown if either side is unknown, else a && b. */
 export function andW(a: Int32Array, b: Int32Array, out: Int32Array): void {
   const m = out.length;

@@ -71,6 +71,16 @@ export class BoolMemo {
     return v;
   }
 
+  /** Whether a key is held (no counting, no reordering). */
+  has(key: string): boolean {
+    return this.map.has(key);
+  }
+
+  /** The column of a key if held (no counting, no reordering). */
+  peek(key: string): BoolBuf | undefined {
+    return this.map.get(key);
+  }
+
   /**
    * Offer a freshly computed column; the memo takes ownership when it returns true. Older entries
    * are evicted to stay within the budget; a column larger than the budget is refused.

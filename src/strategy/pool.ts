@@ -1,4 +1,4 @@
-import { newBoolBuf, type BoolBuf } from './kernels-bool.js';
+import { isSharedBool, newBoolBuf, type BoolBuf } from './kernels-bool.js';
 
 /**
  * Scratch bool columns reused across evaluations, so the hot path does not allocate (and zero)
@@ -16,8 +16,12 @@ export function acquireBool(n: number): BoolBuf {
   return p !== undefined && p.length > 0 ? p.pop()! : newBoolBuf(n);
 }
 
-/** Give a scratch column back. The caller must hold no other reference to it. */
+/**
+ * Give a scratch column back. The caller must hold no other reference to it. A column in shared
+ * memory is never pooled: other threads read it, so it must never be written again.
+ */
 export function releaseBool(buf: BoolBuf): void {
+  if (isSharedBool(buf)) return;
   const n = buf.bytes.length;
   let p = pools.get(n);
   if (p === undefined) pools.set(n, (p = []));

@@ -3,7 +3,9 @@ import { Rng } from '../../src/domain/rng.js';
 import type { Panel } from '../../src/domain/types.js';
 import { IndicatorCache } from '../../src/strategy/cache.js';
 import { compileAst, compileRule, type CompiledRule } from '../../src/strategy/compile.js';
-import { evaluatePositions } from '../../src/strategy/evaluate.js';
+import { evaluatePositions, memoiseComparisons } from '../../src/strategy/evaluate.js';
+import { boolBufOf, isSharedBool, newSharedBoolBuf } from '../../src/strategy/kernels-bool.js';
+import { acquireBool, releaseBool } from '../../src/strategy/pool.js';
 import { BoolMemo } from '../../src/strategy/memo.js';
 import { referencePositions } from '../../src/strategy/reference.js';
 import { syntheticPanel, truncatePanel } from './helpers/panel.js';
@@ -207,6 +209,45 @@ describe('memo and cache wiring', () => {
       expect(s.misses).toBe(1);
       expect(s.entries).toBe(2);
     }
+  });
+
+  it('comparisons memoised ahead in shared memory (as the coordinator does for its workers) give the same positions', () => {
+    const panel = syntheticPanel(31, 3, 301, { maxListing: 80, holeRate: 0.01 });
+    const rng = Rng.seeded(3);
+    const cache = new IndicatorCache(panel);
+    const shared = new BoolMemo();
+    for (let i = 0; i < 200; i++) {
+      const compiled = compileAst(randomRule(rng, 1 + (i % 4)));
+      if (!compiled.ok) throw new Error(compiled.error);
+      const rule = compiled.rule;
+      const added = memoiseComparisons(rule, panel, cache, shared, newSharedBoolBuf);
+      for (const [key, buf] of added) {
+        expect(isSharedBool(buf)).toBe(true);
+        expect(shared.peek(key)).toBe(buf);
+      }
+      // A second pass adds nothing: every comparison and cross of the rule is held.
+      expect(memoiseComparisons(rule, panel, cache, shared, newSharedBoolBuf)).toEqual([]);
+      // A worker's memo adopts the columns as received from another thread.
+      const worker = new BoolMemo();
+      worker.bindPanel(panel);
+      for (const [key, buf] of added) worker.put(key, boolBufOf(buf.bytes));
+      const want = referencePositions(rule, panel, cache);
+      if (!buffersEqual(evaluatePositions(rule, panel, cache, worker), want)) expect.fail(`differs with memoised comparisons on ${rule.text}`);
+      worker.resetStats();
+      evaluatePositions(rule, panel, cache, worker);
+      expect(worker.stats().misses).toBe(0);
+    }
+    expect(shared.stats().entries).toBeGreaterThan(50);
+  });
+
+  it('never takes a shared column back as scratch (another thread may be reading it)', () => {
+    const n = 1_003;
+    const shared = newSharedBoolBuf(n);
+    shared.bytes.fill(1);
+    releaseBool(shared);
+    for (let i = 0; i < 70; i++) expect(acquireBool(n)).not.toBe(shared);
+    expect(Array.from(shared.bytes).every((v) => v === 1)).toBe(true);
+    expect(() => boolBufOf(new Int8Array(new SharedArrayBuffer(8), 1, 4))).toThrow(RangeError);
   });
 
   it('a memo used with another panel is cleared instead of serving stale columns', () => {
