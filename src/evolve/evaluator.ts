@@ -15,9 +15,10 @@ import {
   seriesKey,
   type CompiledRule,
 } from '../strategy/index.js';
-import type { BatchEvaluator, Score } from '../ge/search.js';
-import { scoreRule, WORST_FITNESS, type FitnessResult, type FitnessScratch, type FitnessSettings } from './fitness.js';
-import type { ScoreBatchReply, ScoreReply, WorkerMessage } from './protocol.js';
+import type { BatchEvaluator, BatchValidator, Score } from '../ge/search.js';
+import type { Metrics } from '../backtest/metrics.js';
+import { scoreRule, scoreTrain, scoreValidation, WORST_FITNESS, type FitnessResult, type FitnessScratch, type FitnessSettings, type TrainScore } from './fitness.js';
+import type { ScoreBatchReply, ScorePart, ScoreReply, WorkerMessage } from './protocol.js';
 
 export interface EvaluatorCounts {
   /** Distinct valid phenotypes scored on data: the trials of the run. */
@@ -30,6 +31,13 @@ export interface EvaluatorCounts {
 
 const INVALID: Score = { valid: false, fitness: WORST_FITNESS, validation: WORST_FITNESS };
 
+/** What the evaluator keeps of a rule scored under the current settings. */
+export interface RuleResult extends Omit<TrainScore, 'signature'> {
+  /** Validation fitness: NaN until the rule is validated (only the train-elite are, see validate). */
+  validation: number;
+  validationMetrics: Metrics | null;
+}
+
 /**
  * Scores phenotypes for the search: dedupes them (identical canonical rules are scored once per
  * settings), computes the indicator columns and the comparison columns a batch needs once, in
@@ -40,8 +48,8 @@ export class RuleEvaluator {
   readonly counts: EvaluatorCounts = { trials: 0, evaluations: 0, invalid: 0 };
   /** Per-observation train Sharpe of every trial, in the order they were scored. */
   readonly trialSharpes: number[] = [];
-  /** Full results of every distinct rule scored under the current settings, by canonical text. */
-  readonly results = new Map<string, FitnessResult>();
+  /** Results of every distinct rule scored under the current settings, by canonical text. */
+  readonly results = new Map<string, RuleResult>();
   private readonly cache: IndicatorCache;
   private readonly workers: Worker[] = [];
   private readonly sentColumns = new Set<string>();
@@ -80,7 +88,10 @@ export class RuleEvaluator {
     this.broadcastSettings();
   }
 
-  /** The BatchEvaluator the search calls. */
+  /**
+   * The BatchEvaluator the search calls: train fitness for every phenotype (validation is NaN
+   * until `validate` is asked for it).
+   */
   readonly evaluate: BatchEvaluator = async (phenotypes) => {
     this.counts.evaluations += phenotypes.length;
     const canonical: (string | null)[] = [];
@@ -113,7 +124,7 @@ export class RuleEvaluator {
       if ((!known || needsSignature) && !pending.has(text)) pending.set(text, c.rule);
     }
     if (pending.size > 0) {
-      await this.score([...pending.values()]);
+      await this.score([...pending.values()], 'train');
       for (const text of pending.keys()) {
         const s = this.signatures.get(text);
         if (s) signatures.set(text, s);
@@ -124,6 +135,29 @@ export class RuleEvaluator {
       const r = this.results.get(text)!;
       return { valid: true, fitness: r.fitness, validation: r.validation, signature: signatures.get(text) };
     });
+  };
+
+  /**
+   * Validation fitness of valid phenotypes, scoring on the validation window those not validated
+   * yet (and on train first those not scored at all). The search asks for its train-elite only:
+   * validation chooses among them, and scoring every candidate on it would cost a third more
+   * for figures nothing uses.
+   */
+  readonly validate: BatchValidator = async (phenotypes) => {
+    const texts = phenotypes.map((p) => this.canonical(p));
+    const unscored = new Map<string, CompiledRule>();
+    const pending = new Map<string, CompiledRule>();
+    for (const text of texts) {
+      const known = this.results.get(text);
+      if (known && !Number.isNaN(known.validation)) continue;
+      const c = compileRule(text);
+      if (!c.ok) throw new Error(`not a valid rule: ${text}: ${c.error}`);
+      if (!known) unscored.set(text, c.rule);
+      pending.set(text, c.rule);
+    }
+    if (unscored.size > 0) await this.score([...unscored.values()], 'train');
+    if (pending.size > 0) await this.score([...pending.values()], 'validation');
+    return texts.map((t) => this.results.get(t)!.validation);
   };
 
   /** The canonical text of a phenotype this evaluator has seen (compiled again if not). */
@@ -148,7 +182,7 @@ export class RuleEvaluator {
   /** Where the time of the last batch went (ms), for benchmarks. */
   timing: { compile?: number; columns?: number; scoring?: number; workerBusy?: number } = {};
 
-  private async score(rules: CompiledRule[]): Promise<void> {
+  private async score(rules: CompiledRule[], part: ScorePart): Promise<void> {
     const t0 = performance.now();
     // Every indicator column the batch needs, computed once, here, in shared memory.
     const fresh: [string, Float64Array][] = [];
@@ -174,30 +208,42 @@ export class RuleEvaluator {
     const t1 = performance.now();
     let replies: ScoreReply[];
     if (this.workers.length === 0) {
-      replies = rules.map((rule) => ({ text: rule.text, result: scoreRule(rule, this.panel, this.cache, this.settings, this.scratch, this.memo) }));
+      replies = rules.map((rule) =>
+        part === 'train'
+          ? { text: rule.text, result: scoreTrain(rule, this.panel, this.cache, this.settings, this.scratch, this.memo) }
+          : { text: rule.text, validation: scoreValidation(rule, this.panel, this.cache, this.settings, this.scratch, this.memo) },
+      );
     } else {
       for (const w of this.workers) {
         if (fresh.length) this.post(w, { type: 'columns', columns: fresh });
         if (bools.length) this.post(w, { type: 'bools', bools });
       }
-      replies = await this.scoreOnWorkers(rules.map((r) => r.text));
+      replies = await this.scoreOnWorkers(rules.map((r) => r.text), part);
     }
     this.timing.columns = t1 - t0;
     this.timing.scoring = performance.now() - t1;
     for (const r of replies) {
-      if (!r.result) throw new Error(`worker could not compile a rule the coordinator compiled: ${r.text}: ${r.error}`);
-      const { signature, ...rest } = r.result;
-      this.results.set(r.text, { ...rest, signature: EMPTY_SIGNATURE });
+      if (r.error !== undefined) throw new Error(`worker could not compile a rule the coordinator compiled: ${r.text}: ${r.error}`);
+      if (part === 'validation') {
+        const known = this.results.get(r.text)!;
+        known.validation = r.validation!.validation;
+        known.validationMetrics = r.validation!.validationMetrics;
+        continue;
+      }
+      const { signature, ...rest } = r.result!;
+      // A rule scored again (for its signature) keeps the validation it may have.
+      const before = this.results.get(r.text);
+      this.results.set(r.text, { ...rest, validation: before?.validation ?? Number.NaN, validationMetrics: before?.validationMetrics ?? null });
       if (this.opts.keepSignatures > 0) this.keepSignature(r.text, signature);
       if (!this.trialTexts.has(r.text)) {
         this.trialTexts.add(r.text);
         this.counts.trials += 1;
-        this.trialSharpes.push(r.result.sharpePerObservation);
+        this.trialSharpes.push(rest.sharpePerObservation);
       }
     }
   }
 
-  private async scoreOnWorkers(texts: string[]): Promise<ScoreReply[]> {
+  private async scoreOnWorkers(texts: string[], part: ScorePart): Promise<ScoreReply[]> {
     // Chunks handed out as workers free up, each a share of what is left (guided scheduling): big
     // ones first (fewer messages), small ones at the end, so that no worker idles long while
     // another finishes a big last chunk (rules differ a lot in cost).
@@ -210,7 +256,7 @@ export class RuleEvaluator {
           const size = Math.max(4, Math.ceil((texts.length - next) / (workers * 3)));
           const batch = texts.slice(next, next + size);
           next += batch.length;
-          const reply = await this.request(w, batch);
+          const reply = await this.request(w, batch, part);
           this.timing.workerBusy = (this.timing.workerBusy ?? 0) + reply.busyMs;
           for (const r of reply.replies) out.set(r.text, r);
         }
@@ -219,7 +265,7 @@ export class RuleEvaluator {
     return texts.map((t) => out.get(t)!);
   }
 
-  private request(w: Worker, texts: string[]): Promise<ScoreBatchReply> {
+  private request(w: Worker, texts: string[], part: ScorePart): Promise<ScoreBatchReply> {
     const id = this.nextBatch++;
     return new Promise((resolve, reject) => {
       const done = () => {
@@ -244,7 +290,7 @@ export class RuleEvaluator {
       w.on('message', onMessage);
       w.once('error', onError);
       w.once('exit', onExit);
-      this.post(w, { type: 'score', id, texts });
+      this.post(w, { type: 'score', id, texts, part });
     });
   }
 
@@ -266,7 +312,6 @@ export class RuleEvaluator {
   }
 }
 
-const EMPTY_SIGNATURE = new Float32Array(0);
 
 /** The compiled worker script (dist/), also when this module runs from src/ under the test runner. */
 function workerScript(): URL {

@@ -37,17 +37,8 @@ export interface FitnessSettings {
   signature: boolean;
 }
 
-export interface FitnessResult {
-  valid: true;
-  fitness: number;
-  validation: number;
-  train: Metrics;
-  validationMetrics: Metrics;
-  /** Per-observation (daily, not annualised) train Sharpe ratio: the trial's entry in the DSR. */
-  sharpePerObservation: number;
-  /** Net target exposure per train day (empty unless settings.signature): what the species penalty correlates. */
-  signature: Float32Array;
-}
+/** A rule's full score: train and validation. */
+export type FitnessResult = TrainScore & ValidationScore;
 
 /** Buffers reused from one score to the next (one per thread). */
 export interface FitnessScratch {
@@ -94,15 +85,34 @@ export function penalised(m: Metrics, size: number, p: Penalties, base: number, 
   return f;
 }
 
+/** The train part of a rule's score: what evolution optimises. */
+export interface TrainScore {
+  valid: true;
+  fitness: number;
+  train: Metrics;
+  /** Per-observation (daily, not annualised) train Sharpe ratio: the trial's entry in the DSR. */
+  sharpePerObservation: number;
+  /** Net target exposure per train day (empty unless settings.signature): what the species penalty correlates. */
+  signature: Float32Array;
+}
+
+/** The validation part of a rule's score: what chooses among the train-elite rules. */
+export interface ValidationScore {
+  validation: number;
+  validationMetrics: Metrics;
+}
+
 /**
- * Score one compiled rule: evaluate its positions, simulate the portfolio of the rule on every
- * asset (weighted by the allocation) through the one simulator with costs, and measure train and
- * validation separately. Pure given its inputs; `scratch` holds buffers reused between calls.
+ * Score one compiled rule on train and validation: evaluate its positions, simulate the portfolio
+ * of the rule on every asset (weighted by the allocation) through the one simulator with costs,
+ * and measure each window. Pure given its inputs; `scratch` holds buffers reused between calls.
  *
  * Train and validation are two simulations, each starting flat: a trade still open at the end of
  * train is marked at the last train close, so no validation price reaches the train fitness (one
  * simulation over both, with round trips split by entry day, let a trade entered in train and
  * closed in validation carry validation prices into the train profit factor and win rate).
+ * The search scores every candidate on train (scoreTrain) and only its train-elite on validation
+ * (scoreValidation); both give the same numbers as this.
  */
 export function scoreRule(
   rule: CompiledRule,
@@ -112,23 +122,25 @@ export function scoreRule(
   scratch: FitnessScratch,
   memo?: BoolMemo,
 ): FitnessResult {
-  const { N, T } = panel;
-  const { trainStart, validStart, validEnd, assetWeights } = settings;
-  const positions = evaluatePositions(rule, panel, cache, memo, (scratch.positions ??= new Int8Array(N * T)));
-  const window = (start: number, end: number, buffers: SimulationScratch): Metrics => {
-    const sim = simulate(
-      { panel, positions: { values: positions, weights: assetWeights }, start, end, execution: settings.execution, initialCapital: settings.initialCapital },
-      buffers,
-    );
-    return computeMetrics({ returns: sim.returns, exposure: sim.exposure, turnover: sim.turnover, tradeReturns: sim.tradeReturns });
-  };
-  const trainLen = validStart - trainStart;
-  const train = window(trainStart, validStart, (scratch.sim ??= {}));
-  const validationMetrics = window(validStart, validEnd, (scratch.validationSim ??= {}));
-  const fitness = penalised(train, rule.size, settings.penalties, objective(train, settings.metric, settings.metricWeights));
-  const scale = trainLen > 0 ? (validEnd - validStart) / trainLen : 1;
-  const validation = penalised(validationMetrics, rule.size, settings.penalties, objective(validationMetrics, settings.metric, settings.metricWeights), scale);
+  const train = scoreTrain(rule, panel, cache, settings, scratch, memo);
+  return { ...train, ...scoreValidation(rule, panel, cache, settings, scratch, memo) };
+}
 
+/** The train score of a rule (see scoreRule). */
+export function scoreTrain(
+  rule: CompiledRule,
+  panel: Panel,
+  cache: IndicatorCache,
+  settings: FitnessSettings,
+  scratch: FitnessScratch,
+  memo?: BoolMemo,
+): TrainScore {
+  const { N, T } = panel;
+  const { trainStart, validStart, assetWeights } = settings;
+  const positions = evaluatePositions(rule, panel, cache, memo, (scratch.positions ??= new Int8Array(N * T)));
+  const trainLen = validStart - trainStart;
+  const train = windowMetrics(panel, positions, settings, trainStart, validStart, (scratch.sim ??= {}));
+  const fitness = penalised(train, rule.size, settings.penalties, objective(train, settings.metric, settings.metricWeights));
   const signature = new Float32Array(settings.signature ? trainLen : 0);
   for (let a = 0; a < (settings.signature ? N : 0); a++) {
     const w = assetWeights[a];
@@ -139,12 +151,41 @@ export function scoreRule(
   return {
     valid: true,
     fitness: finiteOr(fitness, WORST_FITNESS),
-    validation: finiteOr(validation, WORST_FITNESS),
     train,
-    validationMetrics,
     sharpePerObservation: train.sharpe / Math.sqrt(TRADING_DAYS_PER_YEAR),
     signature,
   };
+}
+
+/**
+ * The validation score of a rule (see scoreRule). The minimum number of trades is scaled to the
+ * validation window's length, so it is held to the same rate as train.
+ */
+export function scoreValidation(
+  rule: CompiledRule,
+  panel: Panel,
+  cache: IndicatorCache,
+  settings: FitnessSettings,
+  scratch: FitnessScratch,
+  memo?: BoolMemo,
+): ValidationScore {
+  const { N, T } = panel;
+  const { trainStart, validStart, validEnd } = settings;
+  const positions = evaluatePositions(rule, panel, cache, memo, (scratch.positions ??= new Int8Array(N * T)));
+  const validationMetrics = windowMetrics(panel, positions, settings, validStart, validEnd, (scratch.validationSim ??= {}));
+  const trainLen = validStart - trainStart;
+  const scale = trainLen > 0 ? (validEnd - validStart) / trainLen : 1;
+  const validation = penalised(validationMetrics, rule.size, settings.penalties, objective(validationMetrics, settings.metric, settings.metricWeights), scale);
+  return { validation: finiteOr(validation, WORST_FITNESS), validationMetrics };
+}
+
+/** Metrics of the rule's positions traded over days [start, end). */
+function windowMetrics(panel: Panel, positions: Int8Array, settings: FitnessSettings, start: number, end: number, buffers: SimulationScratch): Metrics {
+  const sim = simulate(
+    { panel, positions: { values: positions, weights: settings.assetWeights }, start, end, execution: settings.execution, initialCapital: settings.initialCapital },
+    buffers,
+  );
+  return computeMetrics({ returns: sim.returns, exposure: sim.exposure, turnover: sim.turnover, tradeReturns: sim.tradeReturns });
 }
 
 function finiteOr(x: number, fallback: number): number {

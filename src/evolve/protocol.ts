@@ -1,5 +1,5 @@
 import type { Panel } from '../domain/types.js';
-import type { FitnessResult, FitnessSettings } from './fitness.js';
+import type { FitnessSettings, TrainScore, ValidationScore } from './fitness.js';
 
 /** Messages from the coordinator to a scoring worker. */
 export type WorkerMessage =
@@ -8,11 +8,15 @@ export type WorkerMessage =
   | { type: 'columns'; columns: [string, Float64Array][] }
   /** Comparison and cross columns (shared memory) for the worker's memo. */
   | { type: 'bools'; bools: [string, Int8Array][] }
-  | { type: 'score'; id: number; texts: string[] };
+  /** Score rules on train (every candidate) or on validation (the train-elite only). */
+  | { type: 'score'; id: number; texts: string[]; part: ScorePart };
+
+export type ScorePart = 'train' | 'validation';
 
 export interface ScoreReply {
   text: string;
-  result?: FitnessResult;
+  result?: TrainScore;
+  validation?: ValidationScore;
   error?: string;
 }
 

@@ -147,6 +147,7 @@ export async function runEvolve(market: MarketStore, runs: RunStore, req: Evolve
         seeds,
         blocks: req.config.evolve.blocks,
         shouldStop: hooks.shouldStop,
+        validate: evaluator.validate,
         onGeneration: (stats, state) => {
           runs.saveProgress(runId, {
             emIteration: iteration,
@@ -296,7 +297,8 @@ export function topStrategies(state: SearchState, evaluator: RuleEvaluator, top:
   const candidates: Individual[] = [...state.hallOfFame.values()].filter((i) => i.phenotype !== null);
   const scored = candidates
     .map((ind) => ({ ind, res: evaluator.results.get(canonicalOf(ind, evaluator)) }))
-    .filter((x): x is { ind: Individual; res: NonNullable<typeof x.res> } => x.res !== undefined);
+    // Every member of the hall of fame was validated when it entered it.
+    .filter((x): x is { ind: Individual; res: NonNullable<typeof x.res> } => x.res !== undefined && x.res.validationMetrics !== null);
   scored.sort((a, b) => b.res.validation - a.res.validation || b.res.fitness - a.res.fitness || (a.res.train.sharpe < b.res.train.sharpe ? 1 : -1));
   const seen = new Set<string>();
   const out: StrategyRecord[] = [];
@@ -314,7 +316,7 @@ export function topStrategies(state: SearchState, evaluator: RuleEvaluator, top:
       fitness: res.fitness,
       validationFitness: res.validation,
       train: res.train,
-      validation: res.validationMetrics,
+      validation: res.validationMetrics!,
     });
     if (out.length >= top) break;
   }

@@ -7,7 +7,7 @@
 import { parentPort } from 'node:worker_threads';
 import type { Panel } from '../domain/types.js';
 import { BoolMemo, boolBufOf, compileRule, IndicatorCache } from '../strategy/index.js';
-import { scoreRule, type FitnessScratch, type FitnessSettings } from './fitness.js';
+import { scoreTrain, scoreValidation, type FitnessScratch, type FitnessSettings } from './fitness.js';
 import type { ScoreReply, WorkerMessage } from './protocol.js';
 
 let panel: Panel | undefined;
@@ -42,8 +42,8 @@ parentPort!.on('message', (msg: WorkerMessage) => {
       const replies: ScoreReply[] = msg.texts.map((text) => {
         const compiled = compileRule(text);
         if (!compiled.ok) return { text, error: compiled.error };
-        const r = scoreRule(compiled.rule, panel!, cache!, settings!, scratch, memo);
-        return { text, result: r };
+        if (msg.part === 'validation') return { text, validation: scoreValidation(compiled.rule, panel!, cache!, settings!, scratch, memo) };
+        return { text, result: scoreTrain(compiled.rule, panel!, cache!, settings!, scratch, memo) };
       });
       const transfer = replies.flatMap((r) => (r.result ? [r.result.signature.buffer as ArrayBuffer] : []));
       parentPort!.postMessage({ id: msg.id, replies, busyMs: performance.now() - started }, transfer);

@@ -37,6 +37,7 @@ export interface Score {
   valid: boolean;
   /** Train fitness, penalties included (the worst value for invalid phenotypes). */
   fitness: number;
+  /** Validation fitness; NaN while not scored (an evaluator may leave it to a BatchValidator). */
   validation: number;
   /**
    * The candidate's net position series (for the species correlation penalty); may be omitted
@@ -51,6 +52,9 @@ export interface Score {
  * needs the scores back in order.
  */
 export type BatchEvaluator = (phenotypes: readonly (string | null)[]) => Promise<Score[]>;
+
+/** Validation fitness of valid phenotypes, in order (see SearchHooks.validate). */
+export type BatchValidator = (phenotypes: readonly string[]) => Promise<number[]>;
 
 export interface Individual {
   genome: Int32Array;
@@ -84,6 +88,12 @@ export interface SearchHooks {
   onGeneration?: (stats: GenerationStats[], state: SearchState) => void | Promise<void>;
   /** Checked between generations: stop cleanly (e.g. on Ctrl-C). */
   shouldStop?: () => boolean;
+  /**
+   * Scores the validation fitness the evaluator left out (NaN). Only the train-elite are asked
+   * for: the hall of fame's entrants (the final pick's candidates) and each species' best of the
+   * generation (its row of the generation stats and the early-stopping signal).
+   */
+  validate?: BatchValidator;
 }
 
 export interface SearchState {
@@ -197,7 +207,6 @@ export async function runSearch(grammar: Grammar, opts: SearchOptions, evaluate:
 
   async function finishGeneration(): Promise<void> {
     applySpeciesPenalty(state.populations, opts.speciesPenalty);
-    const stats = state.populations.map((pop, k) => generationStats(state.generation, k, pop, opts.population));
     // The hall of fame: the best distinct rules by TRAIN fitness seen so far (a global top-K). The
     // final pick ranks them by validation: choosing among few train-elite rules keeps the
     // validation figure honest (the best of thousands by validation would be luck).
@@ -211,12 +220,34 @@ export async function runSearch(grammar: Grammar, opts: SearchOptions, evaluate:
       const keep = [...state.hallOfFame.values()].sort((a, b) => b.score.fitness - a.score.fitness).slice(0, opts.hallOfFame);
       state.hallOfFame = new Map(keep.map((i) => [i.phenotype!, i]));
     }
+    await validateElite();
+    const stats = state.populations.map((pop, k) => generationStats(state.generation, k, pop, opts.population));
     const best = Math.max(...stats.map((s) => s.bestValidation));
     if (best > state.bestValidation + 1e-12) {
       state.bestValidation = best;
       state.generationsWithoutImprovement = 0;
     } else state.generationsWithoutImprovement += 1;
     await hooks.onGeneration?.(stats, state);
+  }
+
+  /** Validation for the train-elite that lack it: the hall of fame and each species' best. */
+  async function validateElite(): Promise<void> {
+    const need = new Map<string, Individual[]>();
+    const ask = (ind: Individual | undefined) => {
+      if (!ind || !ind.score.valid || ind.phenotype === null || !Number.isNaN(ind.score.validation)) return;
+      const same = need.get(ind.phenotype);
+      if (same) same.push(ind);
+      else need.set(ind.phenotype, [ind]);
+    };
+    for (const ind of state.hallOfFame.values()) ask(ind);
+    for (const pop of state.populations) ask(bestByTrain(pop));
+    if (need.size === 0) return;
+    if (!hooks.validate) throw new Error('the evaluator left validation fitness unscored and the search has no validator');
+    const phenotypes = [...need.keys()];
+    const values = await hooks.validate(phenotypes);
+    phenotypes.forEach((p, k) => {
+      for (const ind of need.get(p)!) ind.score = { ...ind.score, validation: values[k] };
+    });
   }
 
   function insertBlock(genome: Int32Array): Int32Array | null {
@@ -293,8 +324,21 @@ export function correlation(a: Float32Array, b: Float32Array): number {
   return va > 0 && vb > 0 ? cov / Math.sqrt(va * vb) : 0;
 }
 
+/** The valid individual of highest train fitness (the first of equals), if any. */
+function bestByTrain(pop: readonly Individual[]): Individual | undefined {
+  let best: Individual | undefined;
+  for (const ind of pop) if (ind.score.valid && (!best || ind.score.fitness > best.score.fitness)) best = ind;
+  return best;
+}
+
+/**
+ * A generation's figures for one species. Validation is known for the train-elite only (the rest
+ * are NaN and skipped): bestValidation is the best of those, which always include the species'
+ * best rule by train fitness.
+ */
 export function generationStats(generation: number, species: number, pop: readonly Individual[], size: number): GenerationStats {
   const valid = pop.filter((i) => i.score.valid);
+  const validated = valid.filter((i) => !Number.isNaN(i.score.validation));
   const train = valid.map((i) => i.score.fitness).sort((a, b) => a - b);
   const mid = train.length ? (train.length % 2 ? train[(train.length - 1) / 2] : (train[train.length / 2 - 1] + train[train.length / 2]) / 2) : 0;
   return {
@@ -302,7 +346,7 @@ export function generationStats(generation: number, species: number, pop: readon
     species,
     bestTrain: train.length ? train[train.length - 1] : 0,
     medianTrain: mid,
-    bestValidation: valid.length ? Math.max(...valid.map((i) => i.score.validation)) : 0,
+    bestValidation: validated.length ? Math.max(...validated.map((i) => i.score.validation)) : 0,
     invalidShare: pop.length ? (pop.length - valid.length) / pop.length : 0,
     diversity: new Set(valid.map((i) => i.phenotype)).size / Math.max(1, size),
   };

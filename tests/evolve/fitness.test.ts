@@ -81,6 +81,42 @@ describe('the rule evaluator', () => {
       await ev.close();
     }
   });
+
+  it('scores train for every rule and validation only when asked, with the numbers of a full score, in-thread and on workers', async () => {
+    for (const workers of [0, 2]) {
+      const ev = new RuleEvaluator(panel, { ...settings, signature: false }, { workers, keepSignatures: 0 });
+      try {
+        const scores = await ev.evaluate(rules);
+        for (const s of scores) expect(Number.isNaN(s.validation)).toBe(true);
+        expect([...ev.results.values()].every((r) => r.validationMetrics === null)).toBe(true);
+        const trials = ev.counts.trials;
+        // Another spelling of rules[1] (same canonical text) is the same rule.
+        const asked = [rules[4], 'lt( rsi(close, 14), 30 )'];
+        const values = await ev.validate(asked);
+        expect(ev.counts.trials).toBe(trials); // validating is not a new trial
+        for (const [i, text] of [rules[4], rules[1]].entries()) {
+          const c = compileRule(text);
+          if (!c.ok) throw new Error(c.error);
+          const full = scoreRule(c.rule, panel, new IndicatorCache(panel), { ...settings, signature: false }, {});
+          expect(values[i]).toBe(full.validation);
+          const kept = ev.results.get(c.rule.text)!;
+          expect(kept.validationMetrics).toEqual(full.validationMetrics);
+          expect(kept.fitness).toBe(full.fitness);
+          expect(kept.train).toEqual(full.train);
+        }
+        // The others stay unvalidated; a later train batch does not undo a validation.
+        expect(Number.isNaN(ev.results.get(ev.canonical(rules[0]))!.validation)).toBe(true);
+        const again = await ev.evaluate([rules[4]]);
+        expect(again[0].validation).toBe(values[0]);
+        // A rule never scored is scored on train first, and counted as a trial.
+        const fresh = await ev.validate(['gt(close,sma(close,77))']);
+        expect(Number.isFinite(fresh[0])).toBe(true);
+        expect(ev.counts.trials).toBe(trials + 1);
+      } finally {
+        await ev.close();
+      }
+    }
+  });
 });
 
 describe('seeding from earlier runs', () => {

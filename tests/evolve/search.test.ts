@@ -83,6 +83,31 @@ describe('the search loop', () => {
     expect(Math.min(...hall)).toBeGreaterThanOrEqual([...distinct.values()].sort((a, b) => b - a)[3]);
   });
 
+  it('asks for validation only for the train-elite: the hall of fame and each species\' best', async () => {
+    const trainOnly = async (ps: readonly (string | null)[]): Promise<Score[]> => (await countA(ps)).map((s) => (s.valid ? { ...s, validation: Number.NaN } : s));
+    const asked: string[][] = [];
+    const validate = async (ps: readonly string[]) => {
+      asked.push([...ps]);
+      return ps.map((p) => (p.match(/b/g) ?? []).length);
+    };
+    const opts = { ...OPTS, species: 2, generations: 6, patience: 100, hallOfFame: 4 };
+    const stats: number[][] = [];
+    const r = await runSearch(GRAMMAR, opts, trainOnly, Rng.seeded(11), { validate, onGeneration: (s) => void stats.push(s.map((x) => x.bestValidation)) });
+    const all = asked.flat();
+    for (const batch of asked) expect(new Set(batch).size).toBe(batch.length); // one request per phenotype
+    // Per generation at most the hall's entrants and one best per species.
+    for (const batch of asked) expect(batch.length).toBeLessThanOrEqual(opts.hallOfFame + opts.species);
+    expect(all.length).toBeLessThan(opts.population * opts.species * 2);
+    for (const ind of r.state.hallOfFame.values()) expect(ind.score.validation).toBe((ind.phenotype!.match(/b/g) ?? []).length);
+    for (const pop of r.state.populations) {
+      const best = pop.filter((i) => i.score.valid).sort((a, b) => b.score.fitness - a.score.fitness)[0];
+      expect(Number.isNaN(best.score.validation)).toBe(false);
+      // The generation's figure is the best validation among the validated, never NaN.
+    }
+    for (const row of stats) for (const v of row) expect(Number.isNaN(v)).toBe(false);
+    await expect(runSearch(GRAMMAR, { ...OPTS, generations: 2 }, trainOnly, Rng.seeded(1))).rejects.toThrow(/no validator/);
+  });
+
   it('with several species, selection sees the penalty for copying another species\' best', async () => {
     // Every phenotype gets the same signature: all are perfectly correlated across species.
     const same = async (ps: readonly (string | null)[]): Promise<Score[]> =>
