@@ -10,15 +10,16 @@ import {
   computeSeries,
   IndicatorCache,
   memoiseComparisons,
-  newSharedBoolBuf,
   requiredSeries,
   seriesKey,
+  type BoolBuf,
   type CompiledRule,
 } from '../strategy/index.js';
 import type { BatchEvaluator, BatchValidator, Score } from '../ge/search.js';
 import type { Metrics } from '../backtest/metrics.js';
 import { scoreRule, scoreTrain, scoreValidation, WORST_FITNESS, type FitnessResult, type FitnessScratch, type FitnessSettings, type TrainScore } from './fitness.js';
-import type { ScoreBatchReply, ScorePart, ScoreReply, WorkerMessage } from './protocol.js';
+import type { BoolOp, ScoreBatchReply, ScorePart, ScoreReply, WorkerMessage } from './protocol.js';
+import { SharedBoolSlots } from './sharedBools.js';
 
 export interface EvaluatorCounts {
   /** Distinct valid phenotypes scored on data: the trials of the run. */
@@ -54,8 +55,12 @@ export class RuleEvaluator {
   private readonly workers: Worker[] = [];
   private readonly sentColumns = new Set<string>();
   private readonly memo = new BoolMemo();
-  /** With workers: the comparison columns, in shared memory, that every worker's memo also holds. */
-  private readonly sharedMemo = new BoolMemo();
+  /** With workers: the comparison columns, in shared slots, that every worker's memo also holds. */
+  private sharedMemo: BoolMemo | null = null;
+  private slots: SharedBoolSlots | null = null;
+  /** The key of the column in each slot (null: free). */
+  private slotKeys: (string | null)[] = [];
+  private scoring = false;
   private readonly scratch: FitnessScratch = {};
   /** Signatures are kept for recent rules only (they cost a float per train day each). */
   private readonly signatures = new Map<string, Float32Array>();
@@ -67,14 +72,29 @@ export class RuleEvaluator {
   constructor(
     private readonly panel: Panel,
     private settings: FitnessSettings,
-    private readonly opts: { workers: number; keepSignatures: number },
+    private readonly opts: {
+      workers: number;
+      keepSignatures: number;
+      /** Budget of the comparison columns shared with the workers (default: BoolMemo's, 128 MiB). */
+      sharedBoolBytes?: number;
+    },
   ) {
     this.cache = new IndicatorCache(panel, { allocate: (n) => new Float64Array(new SharedArrayBuffer(n * 8)) });
     const count = opts.workers > 1 || process.env.AEGIS_FORCE_WORKERS ? opts.workers : 0;
+    if (count > 0) {
+      // The memo's budget in whole columns, and two slots more: a column computed before the memo
+      // evicts one to make room, and a cross's comparison.
+      const n = panel.N * panel.T;
+      const capacity = Math.floor((opts.sharedBoolBytes ?? new BoolMemo().maxBytes) / ((n + 3) & ~3));
+      this.sharedMemo = new BoolMemo({ maxBytes: capacity * ((n + 3) & ~3) });
+      this.slots = new SharedBoolSlots(n, capacity + 2);
+      this.slotKeys = new Array<string | null>(this.slots.count).fill(null);
+    }
     for (let i = 0; i < count; i++) {
       const w = new Worker(workerScript());
       w.unref();
       this.post(w, { type: 'init', panel });
+      this.post(w, { type: 'slots', buffer: this.slots!.buffer, bars: this.slots!.bars });
       this.workers.push(w);
     }
     this.broadcastSettings();
@@ -199,12 +219,8 @@ export class RuleEvaluator {
       }
     }
     // With workers, the comparisons too: computed once here rather than once in each worker.
-    const bools: [string, Int8Array][] = [];
-    if (this.workers.length > 0) {
-      for (const rule of rules) {
-        for (const [key, buf] of memoiseComparisons(rule, this.panel, this.cache, this.sharedMemo, newSharedBoolBuf)) bools.push([key, buf.bytes]);
-      }
-    }
+    if (this.scoring) throw new Error('RuleEvaluator: one batch at a time (shared columns are rewritten between batches)');
+    const bools = this.workers.length > 0 ? this.shareComparisons(rules) : [];
     const t1 = performance.now();
     let replies: ScoreReply[];
     if (this.workers.length === 0) {
@@ -216,9 +232,14 @@ export class RuleEvaluator {
     } else {
       for (const w of this.workers) {
         if (fresh.length) this.post(w, { type: 'columns', columns: fresh });
-        if (bools.length) this.post(w, { type: 'bools', bools });
+        if (bools.length) this.post(w, { type: 'bools', ops: bools });
       }
-      replies = await this.scoreOnWorkers(rules.map((r) => r.text), part);
+      this.scoring = true;
+      try {
+        replies = await this.scoreOnWorkers(rules.map((r) => r.text), part);
+      } finally {
+        this.scoring = false;
+      }
     }
     this.timing.columns = t1 - t0;
     this.timing.scoring = performance.now() - t1;
@@ -241,6 +262,47 @@ export class RuleEvaluator {
         this.trialSharpes.push(rest.sharpePerObservation);
       }
     }
+  }
+
+  /**
+   * The comparison and cross columns of a batch the shared memo lacks, computed into free slots;
+   * returns the changes for the workers' memos in the order they happened (a slot freed by an
+   * eviction may be filled again within the same batch).
+   */
+  private shareComparisons(rules: CompiledRule[]): BoolOp[] {
+    const memo = this.sharedMemo!;
+    const slots = this.slots!;
+    const ops: BoolOp[] = [];
+    const recycle = () => {
+      for (const buf of memo.takeRetired()) {
+        const i = slots.slotOf(buf);
+        const key = this.slotKeys[i];
+        if (key !== null) ops.push(['drop', key]); // (a column evicted before it was announced was never sent)
+        this.slotKeys[i] = null;
+        slots.release(buf);
+      }
+    };
+    const taken: BoolBuf[] = [];
+    const allocate = () => {
+      recycle();
+      const buf = slots.acquire();
+      if (buf === null) throw new Error('no free shared column slot');
+      taken.push(buf);
+      return buf;
+    };
+    for (const rule of rules) {
+      for (const [key, buf] of memoiseComparisons(rule, this.panel, this.cache, memo, allocate)) {
+        if (memo.peek(key) !== buf) continue; // already evicted again by the rule's later columns
+        const i = slots.slotOf(buf);
+        this.slotKeys[i] = key;
+        ops.push(['add', key, i]);
+      }
+      // A column the memo refused (or dropped before it was announced) goes back.
+      for (const buf of taken) if (this.slotKeys[slots.slotOf(buf)] === null && !slots.isFree(buf)) slots.release(buf);
+      taken.length = 0;
+    }
+    recycle();
+    return ops;
   }
 
   private async scoreOnWorkers(texts: string[], part: ScorePart): Promise<ScoreReply[]> {

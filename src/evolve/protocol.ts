@@ -6,8 +6,10 @@ export type WorkerMessage =
   | { type: 'init'; panel: Panel }
   | { type: 'settings'; settings: Omit<FitnessSettings, 'assetWeights'> & { assetWeights: number[] } }
   | { type: 'columns'; columns: [string, Float64Array][] }
-  /** Comparison and cross columns (shared memory) for the worker's memo. */
-  | { type: 'bools'; bools: [string, Int8Array][] }
+  /** The shared comparison column slots (see SharedBoolSlots). */
+  | { type: 'slots'; buffer: SharedArrayBuffer; bars: number }
+  /** Changes to the worker's memo, in order: a column now in a slot, or a column dropped. */
+  | { type: 'bools'; ops: BoolOp[] }
   /** Score rules on train (every candidate) or on validation (the train-elite only). */
   | { type: 'score'; id: number; texts: string[]; part: ScorePart };
 
@@ -26,3 +28,5 @@ export interface ScoreBatchReply {
   /** Time the worker spent scoring the batch (for benchmarks). */
   busyMs: number;
 }
+
+export type BoolOp = ['add', string, number] | ['drop', string];

@@ -6,14 +6,21 @@
  */
 import { parentPort } from 'node:worker_threads';
 import type { Panel } from '../domain/types.js';
-import { BoolMemo, boolBufOf, compileRule, IndicatorCache } from '../strategy/index.js';
+import { BoolMemo, compileRule, IndicatorCache, type BoolBuf } from '../strategy/index.js';
+import { sharedSlotViews } from './sharedBools.js';
 import { scoreTrain, scoreValidation, type FitnessScratch, type FitnessSettings } from './fitness.js';
 import type { ScoreReply, WorkerMessage } from './protocol.js';
 
 let panel: Panel | undefined;
 let cache: IndicatorCache | undefined;
 let settings: FitnessSettings | undefined;
-const memo = new BoolMemo();
+/**
+ * The comparisons come from the coordinator's shared columns (free here); the budget bounds only
+ * what this worker computes itself (columns the coordinator's memo had to drop).
+ */
+const memo = new BoolMemo({ sharedFree: true, maxBytes: 32 * 1024 * 1024 });
+/** The coordinator's shared comparison columns, by slot. */
+let slots: BoolBuf[] = [];
 const scratch: FitnessScratch = {};
 
 parentPort!.on('message', (msg: WorkerMessage) => {
@@ -32,10 +39,16 @@ parentPort!.on('message', (msg: WorkerMessage) => {
     case 'columns':
       for (const [key, column] of msg.columns) cache!.set(key, column);
       break;
+    case 'slots':
+      slots = sharedSlotViews(msg.buffer, msg.bars);
+      break;
     case 'bools':
       // Bound first: binding a memo to a panel it was not bound to empties it.
       memo.bindPanel(panel!);
-      for (const [key, bytes] of msg.bools) memo.put(key, boolBufOf(bytes));
+      for (const op of msg.ops) {
+        if (op[0] === 'drop') memo.delete(op[1]);
+        else memo.put(op[1], slots[op[2]]);
+      }
       break;
     case 'score': {
       const started = performance.now();

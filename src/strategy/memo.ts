@@ -1,4 +1,4 @@
-import type { BoolBuf } from './kernels-bool.js';
+import { isSharedBool, type BoolBuf } from './kernels-bool.js';
 
 /** Options of BoolMemo. */
 export interface BoolMemoOptions {
@@ -14,6 +14,12 @@ export interface BoolMemoOptions {
    * cheaper to recompute and rarely repeat. `all`: every bool node.
    */
   policy?: 'comparisons' | 'all';
+  /**
+   * Columns in shared memory cost this memo nothing (default false): a scoring worker's memo
+   * holds the coordinator's shared columns, whose memory the coordinator bounds; the budget then
+   * bounds only the columns the worker computes itself, and making room never drops a shared one.
+   */
+  sharedFree?: boolean;
 }
 
 /** Counters of a BoolMemo since construction (or the last `resetStats`). */
@@ -50,10 +56,12 @@ export class BoolMemo {
   private hits = 0;
   private misses = 0;
   private evictions = 0;
+  private readonly sharedFree: boolean;
 
   constructor(options: BoolMemoOptions = {}) {
     this.maxBytes = options.maxBytes ?? 128 * 1024 * 1024;
     this.policy = options.policy ?? 'comparisons';
+    this.sharedFree = options.sharedFree ?? false;
     if (!(this.maxBytes >= 0)) throw new RangeError(`maxBytes must be >= 0, got ${options.maxBytes}`);
   }
 
@@ -86,18 +94,37 @@ export class BoolMemo {
    * are evicted to stay within the budget; a column larger than the budget is refused.
    */
   put(key: string, buf: BoolBuf): boolean {
-    const size = buf.words.byteLength;
+    const size = this.cost(buf);
     if (size > this.maxBytes || this.map.has(key)) return false;
-    while (this.bytes + size > this.maxBytes) {
-      const oldest = this.map.keys().next().value as string;
-      const old = this.map.get(oldest)!;
-      this.map.delete(oldest);
-      this.bytes -= old.words.byteLength;
-      this.retired.push(old);
-      this.evictions++;
+    if (this.bytes + size > this.maxBytes) {
+      // Oldest first; entries that cost nothing free nothing, so they stay.
+      for (const [k, old] of this.map) {
+        if (this.bytes + size <= this.maxBytes) break;
+        const c = this.cost(old);
+        if (c === 0) continue;
+        this.map.delete(k);
+        this.bytes -= c;
+        this.retired.push(old);
+        this.evictions++;
+      }
     }
     this.map.set(key, buf);
     this.bytes += size;
+    return true;
+  }
+
+  /** What a column counts against the budget. */
+  private cost(buf: BoolBuf): number {
+    return this.sharedFree && isSharedBool(buf) ? 0 : buf.words.byteLength;
+  }
+
+  /** Drop a key (its column is retired like an evicted one); false when not held. */
+  delete(key: string): boolean {
+    const v = this.map.get(key);
+    if (v === undefined) return false;
+    this.map.delete(key);
+    this.bytes -= this.cost(v);
+    this.retired.push(v);
     return true;
   }
 

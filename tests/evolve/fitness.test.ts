@@ -117,6 +117,25 @@ describe('the rule evaluator', () => {
       }
     }
   });
+
+  it('workers give the in-thread scores also when the shared comparison columns are evicted and their slots reused', async () => {
+    const many = [...rules, 'cross_above(close,sma(close,30))', 'and(gt(close,ema(close,12)),lt(rsi(close,7),70))', 'or(gt(adx(14),20),cross_below(close,sma(close,10)))', 'not(gt(close,sma(close,100)))'];
+    const plain = new RuleEvaluator(panel, { ...settings, signature: false }, { workers: 0, keepSignatures: 0 });
+    const n = panel.N * panel.T;
+    // Room for three columns: nearly every new comparison evicts one, within and across batches.
+    const tight = new RuleEvaluator(panel, { ...settings, signature: false }, { workers: 2, keepSignatures: 0, sharedBoolBytes: 3 * ((n + 3) & ~3) });
+    try {
+      for (const batch of [many.slice(0, 6), many.slice(3), [...many].reverse()]) {
+        const a = await plain.evaluate(batch);
+        const b = await tight.evaluate(batch);
+        expect(b.map((x) => x.fitness)).toEqual(a.map((x) => x.fitness));
+      }
+      expect(await tight.validate(many)).toEqual(await plain.validate(many));
+    } finally {
+      await plain.close();
+      await tight.close();
+    }
+  });
 });
 
 describe('seeding from earlier runs', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { newBoolBuf } from '../../src/strategy/kernels-bool.js';
+import { newBoolBuf, newSharedBoolBuf } from '../../src/strategy/kernels-bool.js';
 import { BoolMemo } from '../../src/strategy/memo.js';
 
 const buf = (n = 100) => newBoolBuf(n); // 100 bars = 100 bytes
@@ -51,5 +51,46 @@ describe('BoolMemo', () => {
     expect(memo.maxBytes).toBe(128 * 1024 * 1024);
     expect(memo.policy).toBe('comparisons');
     expect(() => new BoolMemo({ maxBytes: -1 })).toThrow(RangeError);
+  });
+});
+
+describe('BoolMemo with shared columns', () => {
+  const shared = (n = 100) => newSharedBoolBuf(n);
+
+  it('with sharedFree, shared columns cost nothing and are never evicted to make room', () => {
+    const memo = new BoolMemo({ maxBytes: 200, sharedFree: true });
+    const s1 = shared(), s2 = shared(), s3 = shared();
+    expect(memo.put('s1', s1)).toBe(true);
+    const a = buf(), b = buf(), c = buf();
+    expect(memo.put('a', a)).toBe(true);
+    expect(memo.put('s2', s2)).toBe(true);
+    expect(memo.put('b', b)).toBe(true);
+    expect(memo.stats().bytes).toBe(200); // only a and b count
+    expect(memo.put('c', c)).toBe(true); // evicts a (the oldest column that costs), not s1
+    expect(memo.get('a')).toBeUndefined();
+    expect(memo.get('s1')).toBe(s1);
+    expect(memo.put('s3', s3)).toBe(true);
+    expect(memo.stats().entries).toBe(5);
+    expect(memo.takeRetired()).toEqual([a]);
+  });
+
+  it('without it, shared columns count like any other', () => {
+    const memo = new BoolMemo({ maxBytes: 200 });
+    memo.put('s1', shared());
+    memo.put('s2', shared());
+    expect(memo.stats().bytes).toBe(200);
+    memo.put('a', buf());
+    expect(memo.get('s1')).toBeUndefined();
+  });
+
+  it('delete drops a key and retires its column', () => {
+    const memo = new BoolMemo({ maxBytes: 1000 });
+    const a = buf();
+    memo.put('a', a);
+    expect(memo.delete('a')).toBe(true);
+    expect(memo.delete('a')).toBe(false);
+    expect(memo.has('a')).toBe(false);
+    expect(memo.stats().bytes).toBe(0);
+    expect(memo.takeRetired()).toEqual([a]);
   });
 });
