@@ -141,7 +141,11 @@ export function simulate(input: SimulationInput, scratch?: SimulationScratch): S
   let costs = 0;
   let prevEquity = initialCapital;
 
-  const ctx: DecideContext = { book, events, stamp: 0, num: new Float64Array([0, band, minNotional]), prices, closeRow: 0 };
+  const num = book.decideNum;
+  num[EQUITY] = 0;
+  num[BAND] = band;
+  num[MIN_NOTIONAL] = minNotional;
+  const ctx: DecideContext = { book, events, stamp: 0, num, prices, closeRow: 0 };
   if (start > 0) {
     ctx.num[EQUITY] = initialCapital;
     ctx.closeRow = (start - 1) * S + N;
@@ -704,6 +708,8 @@ export class RoundTrips {
    * as most of the fitness path's garbage).
    */
   readonly fillArgs = new Float64Array(3);
+  /** DecideContext.num, kept here so that a simulation reusing the book allocates no typed array. */
+  readonly decideNum = new Float64Array(3);
   /** Net return and entry day of each finished round trip (the first `count` entries). */
   returns: Float64Array = new Float64Array(64);
   entries: Int32Array = new Int32Array(64);

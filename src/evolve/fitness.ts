@@ -141,7 +141,7 @@ export function scoreTrain(
   const trainLen = validStart - trainStart;
   const train = windowMetrics(panel, positions, settings, trainStart, validStart, (scratch.sim ??= {}));
   const fitness = penalised(train, rule.size, settings.penalties, objective(train, settings.metric, settings.metricWeights));
-  const signature = new Float32Array(settings.signature ? trainLen : 0);
+  const signature = settings.signature ? new Float32Array(trainLen) : NO_SIGNATURE;
   for (let a = 0; a < (settings.signature ? N : 0); a++) {
     const w = assetWeights[a];
     if (w === 0) continue;
@@ -187,6 +187,9 @@ function windowMetrics(panel: Panel, positions: Int8Array, settings: FitnessSett
   );
   return computeMetrics({ returns: sim.returns, exposure: sim.exposure, turnover: sim.turnover, tradeReturns: sim.tradeReturns });
 }
+
+/** The signature when none is asked for (nothing to correlate). */
+const NO_SIGNATURE = new Float32Array(0);
 
 function finiteOr(x: number, fallback: number): number {
   return Number.isFinite(x) ? x : fallback;

@@ -58,7 +58,8 @@ parentPort!.on('message', (msg: WorkerMessage) => {
         if (msg.part === 'validation') return { text, validation: scoreValidation(compiled.rule, panel!, cache!, settings!, scratch, memo) };
         return { text, result: scoreTrain(compiled.rule, panel!, cache!, settings!, scratch, memo) };
       });
-      const transfer = replies.flatMap((r) => (r.result ? [r.result.signature.buffer as ArrayBuffer] : []));
+      // Signatures move rather than copy; an empty one is a shared constant and stays.
+      const transfer = replies.flatMap((r) => (r.result && r.result.signature.length > 0 ? [r.result.signature.buffer as ArrayBuffer] : []));
       parentPort!.postMessage({ id: msg.id, replies, busyMs: performance.now() - started }, transfer);
       break;
     }
