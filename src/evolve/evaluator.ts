@@ -17,7 +17,7 @@ import {
 } from '../strategy/index.js';
 import type { BatchEvaluator, BatchValidator, Score } from '../ge/search.js';
 import type { Metrics } from '../backtest/metrics.js';
-import { scoreRule, scoreTrain, scoreValidation, WORST_FITNESS, type FitnessResult, type FitnessScratch, type FitnessSettings, type TrainScore } from './fitness.js';
+import { scoreRule, scoreTrain, scoreValidation, WORST_FITNESS, type FitnessResult, type FitnessScratch, type FitnessSettings, type ScoringContext, type TrainScore } from './fitness.js';
 import type { BoolOp, ScoreBatchReply, ScorePart, ScoreReply, WorkerMessage } from './protocol.js';
 import { SharedBoolSlots } from './sharedBools.js';
 
@@ -226,8 +226,8 @@ export class RuleEvaluator {
     if (this.workers.length === 0) {
       replies = rules.map((rule) =>
         part === 'train'
-          ? { text: rule.text, result: scoreTrain(rule, this.panel, this.cache, this.settings, this.scratch, this.memo) }
-          : { text: rule.text, validation: scoreValidation(rule, this.panel, this.cache, this.settings, this.scratch, this.memo) },
+          ? { text: rule.text, result: scoreTrain(rule, this.context()) }
+          : { text: rule.text, validation: scoreValidation(rule, this.context()) },
       );
     } else {
       for (const w of this.workers) {
@@ -269,6 +269,11 @@ export class RuleEvaluator {
    * returns the changes for the workers' memos in the order they happened (a slot freed by an
    * eviction may be filled again within the same batch).
    */
+  /** The in-thread scoring context (settings change between EM iterations). */
+  private context(): ScoringContext {
+    return { panel: this.panel, cache: this.cache, settings: this.settings, scratch: this.scratch, memo: this.memo };
+  }
+
   private shareComparisons(rules: CompiledRule[]): BoolOp[] {
     const memo = this.sharedMemo!;
     const slots = this.slots!;

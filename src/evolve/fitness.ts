@@ -122,22 +122,30 @@ export function scoreRule(
   scratch: FitnessScratch,
   memo?: BoolMemo,
 ): FitnessResult {
-  const train = scoreTrain(rule, panel, cache, settings, scratch, memo);
-  return { ...train, ...scoreValidation(rule, panel, cache, settings, scratch, memo) };
+  const ctx: ScoringContext = { panel, cache, settings, scratch, memo };
+  return { ...scoreTrain(rule, ctx), ...scoreValidation(rule, ctx) };
+}
+
+/** What scoring reads besides the rule: the data, its columns, the settings, reused buffers and the memo. */
+export interface ScoringContext {
+  panel: Panel;
+  cache: IndicatorCache;
+  settings: FitnessSettings;
+  scratch: FitnessScratch;
+  memo?: BoolMemo;
+}
+
+/** The rule's positions on the whole panel, in the scratch buffer. */
+function positionsOf(rule: CompiledRule, { panel, cache, memo, scratch }: ScoringContext): Int8Array {
+  return evaluatePositions(rule, panel, cache, memo, (scratch.positions ??= new Int8Array(panel.N * panel.T)));
 }
 
 /** The train score of a rule (see scoreRule). */
-export function scoreTrain(
-  rule: CompiledRule,
-  panel: Panel,
-  cache: IndicatorCache,
-  settings: FitnessSettings,
-  scratch: FitnessScratch,
-  memo?: BoolMemo,
-): TrainScore {
+export function scoreTrain(rule: CompiledRule, ctx: ScoringContext): TrainScore {
+  const { panel, settings, scratch } = ctx;
   const { N, T } = panel;
   const { trainStart, validStart, assetWeights } = settings;
-  const positions = evaluatePositions(rule, panel, cache, memo, (scratch.positions ??= new Int8Array(N * T)));
+  const positions = positionsOf(rule, ctx);
   const trainLen = validStart - trainStart;
   const train = windowMetrics(panel, positions, settings, trainStart, validStart, (scratch.sim ??= {}));
   const fitness = penalised(train, rule.size, settings.penalties, objective(train, settings.metric, settings.metricWeights));
@@ -161,17 +169,10 @@ export function scoreTrain(
  * The validation score of a rule (see scoreRule). The minimum number of trades is scaled to the
  * validation window's length, so it is held to the same rate as train.
  */
-export function scoreValidation(
-  rule: CompiledRule,
-  panel: Panel,
-  cache: IndicatorCache,
-  settings: FitnessSettings,
-  scratch: FitnessScratch,
-  memo?: BoolMemo,
-): ValidationScore {
-  const { N, T } = panel;
+export function scoreValidation(rule: CompiledRule, ctx: ScoringContext): ValidationScore {
+  const { panel, settings, scratch } = ctx;
   const { trainStart, validStart, validEnd } = settings;
-  const positions = evaluatePositions(rule, panel, cache, memo, (scratch.positions ??= new Int8Array(N * T)));
+  const positions = positionsOf(rule, ctx);
   const validationMetrics = windowMetrics(panel, positions, settings, validStart, validEnd, (scratch.validationSim ??= {}));
   const trainLen = validStart - trainStart;
   const scale = trainLen > 0 ? (validEnd - validStart) / trainLen : 1;

@@ -55,8 +55,9 @@ parentPort!.on('message', (msg: WorkerMessage) => {
       const replies: ScoreReply[] = msg.texts.map((text) => {
         const compiled = compileRule(text);
         if (!compiled.ok) return { text, error: compiled.error };
-        if (msg.part === 'validation') return { text, validation: scoreValidation(compiled.rule, panel!, cache!, settings!, scratch, memo) };
-        return { text, result: scoreTrain(compiled.rule, panel!, cache!, settings!, scratch, memo) };
+        const ctx = { panel: panel!, cache: cache!, settings: settings!, scratch, memo };
+        if (msg.part === 'validation') return { text, validation: scoreValidation(compiled.rule, ctx) };
+        return { text, result: scoreTrain(compiled.rule, ctx) };
       });
       // Signatures move rather than copy; an empty one is a shared constant and stays.
       const transfer = replies.flatMap((r) => (r.result && r.result.signature.length > 0 ? [r.result.signature.buffer as ArrayBuffer] : []));
