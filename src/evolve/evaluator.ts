@@ -42,8 +42,9 @@ export interface RuleResult extends Omit<TrainScore, 'signature'> {
 /**
  * Scores phenotypes for the search: dedupes them (identical canonical rules are scored once per
  * settings), computes the indicator columns and the comparison columns a batch needs once, in
- * shared memory, and farms the scoring out to worker threads (or runs it here with one worker). Keeps the count of trials and
- * each trial's Sharpe ratio for the Deflated Sharpe Ratio.
+ * shared memory, and farms the scoring out to worker threads (or runs it here with one worker).
+ * Every rule is scored on train; validation only when asked (`validate`). Keeps the count of
+ * trials and each trial's Sharpe ratio for the Deflated Sharpe Ratio.
  */
 export class RuleEvaluator {
   readonly counts: EvaluatorCounts = { trials: 0, evaluations: 0, invalid: 0 };
@@ -264,16 +265,16 @@ export class RuleEvaluator {
     }
   }
 
-  /**
-   * The comparison and cross columns of a batch the shared memo lacks, computed into free slots;
-   * returns the changes for the workers' memos in the order they happened (a slot freed by an
-   * eviction may be filled again within the same batch).
-   */
   /** The in-thread scoring context (settings change between EM iterations). */
   private context(): ScoringContext {
     return { panel: this.panel, cache: this.cache, settings: this.settings, scratch: this.scratch, memo: this.memo };
   }
 
+  /**
+   * The comparison and cross columns of a batch the shared memo lacks, computed into free slots;
+   * returns the changes for the workers' memos in the order they happened (a slot freed by an
+   * eviction may be filled again within the same batch).
+   */
   private shareComparisons(rules: CompiledRule[]): BoolOp[] {
     const memo = this.sharedMemo!;
     const slots = this.slots!;
@@ -378,7 +379,6 @@ export class RuleEvaluator {
     w.postMessage(msg);
   }
 }
-
 
 /** The compiled worker script (dist/), also when this module runs from src/ under the test runner. */
 function workerScript(): URL {

@@ -1,8 +1,9 @@
 /**
- * A scoring worker thread. It receives the panel, the indicator columns and the comparison columns
- * as SharedArrayBuffers (computed once by the coordinator, shared by every worker), compiles each phenotype again (plain
- * text crosses threads cheaply; compiled plans would not), and returns scores. Scoring is a pure
- * function of (phenotype, data, settings), so results do not depend on which worker ran them.
+ * A scoring worker thread. It receives the panel, the indicator columns and the comparison
+ * columns as SharedArrayBuffers (computed once by the coordinator, shared by every worker),
+ * compiles each phenotype again (plain text crosses threads cheaply; compiled plans would not),
+ * and returns its train or its validation score. Scoring is a pure function of (phenotype, data,
+ * settings), so results do not depend on which worker ran them.
  */
 import { parentPort } from 'node:worker_threads';
 import type { Panel } from '../domain/types.js';

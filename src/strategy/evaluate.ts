@@ -199,12 +199,11 @@ export function evaluatePositions(
 
 /**
  * Compute the comparison and cross columns of a rule that `memo` does not hold yet, each in a new
- * column from `allocate`, put them in the memo and return those it took (the caller recycles what
- * the memo evicts, `takeRetired`, and the columns it refused). The coordinator of the
- * scoring threads does this for a batch with shared-memory columns and hands them to every worker,
- * so that a comparison is computed once, not once per worker, and the workers share one copy of
- * each column (less memory, and one copy in the processor's shared cache) instead of each
- * filling a memo of its own.
+ * column from `allocate`, put them in the memo and return those it took (the caller recycles
+ * what the memo evicts, `takeRetired`, and the columns it refused). The coordinator of the
+ * scoring threads does this for a batch with shared-memory columns and hands them to every
+ * worker, so that a comparison is computed once, not once per worker, and the workers share one
+ * copy of each column instead of each filling a memo of its own.
  */
 export function memoiseComparisons(
   rule: CompiledRule,
