@@ -135,9 +135,9 @@ export interface ScoringContext {
   memo?: BoolMemo;
 }
 
-/** The rule's positions on the whole panel, in the scratch buffer. */
-function positionsOf(rule: CompiledRule, { panel, cache, memo, scratch }: ScoringContext): Int8Array {
-  return evaluatePositions(rule, panel, cache, memo, (scratch.positions ??= new Int8Array(panel.N * panel.T)));
+/** The rule's positions, in the scratch buffer: on the first `days` days of each asset (all by default). */
+function positionsOf(rule: CompiledRule, { panel, cache, memo, scratch }: ScoringContext, days = panel.T): Int8Array {
+  return evaluatePositions(rule, panel, cache, memo, (scratch.positions ??= new Int8Array(panel.N * panel.T)), days);
 }
 
 /** The train score of a rule (see scoreRule). */
@@ -145,7 +145,8 @@ export function scoreTrain(rule: CompiledRule, ctx: ScoringContext): TrainScore 
   const { panel, settings, scratch } = ctx;
   const { N, T } = panel;
   const { trainStart, validStart, assetWeights } = settings;
-  const positions = positionsOf(rule, ctx);
+  // Train reads the decisions of days trainStart-1 .. validStart-2 only.
+  const positions = positionsOf(rule, ctx, validStart);
   const trainLen = validStart - trainStart;
   const train = windowMetrics(panel, positions, settings, trainStart, validStart, (scratch.sim ??= {}));
   const fitness = penalised(train, rule.size, settings.penalties, objective(train, settings.metric, settings.metricWeights));

@@ -5,6 +5,7 @@ import {
   andPositionsW,
   andW,
   crossW,
+  daySegments,
   latchW,
   newBoolBuf,
   notPositionsW,
@@ -39,6 +40,10 @@ interface Res {
 class Evaluation {
   readonly n: number;
   readonly memoAll: boolean;
+  /** The first days of each asset that are computed (all, unless a caller needs fewer). */
+  readonly days: number;
+  /** Their word ranges, for the word kernels. */
+  readonly segs: Int32Array;
 
   constructor(
     readonly panel: Panel,
@@ -46,9 +51,14 @@ class Evaluation {
     readonly memo: BoolMemo | undefined,
     /** Where comparisons are computed: pooled scratch by default. */
     readonly allocate: (n: number) => BoolBuf = acquireBool,
+    days = panel.T,
   ) {
     this.n = panel.N * panel.T;
     this.memoAll = memo?.policy === 'all';
+    // Memoised columns are read later by other rules, for any day: comparisons and crosses are
+    // always whole, and so is everything when every node is memoised.
+    this.days = this.memoAll ? panel.T : Math.max(0, Math.min(panel.T, days));
+    this.segs = segmentsOf(panel.N, panel.T, this.days);
   }
 
   column(op: Operand): Float64Array {
@@ -98,21 +108,21 @@ class Evaluation {
         const a = this.bool(p.a);
         const b = this.bool(p.b);
         const out = this.target(a, b);
-        if (p.op === 'and') andW(a.buf.words, b.buf.words, out.words);
-        else orW(a.buf.words, b.buf.words, out.words);
+        if (p.op === 'and') andW(a.buf.words, b.buf.words, out.words, this.segs);
+        else orW(a.buf.words, b.buf.words, out.words, this.segs);
         return this.keepIfAll(p.key, out);
       }
       case 'not': {
         const a = this.bool(p.a);
         const out = this.target(a);
-        notW(a.buf.words, out.words);
+        notW(a.buf.words, out.words, this.segs);
         return this.keepIfAll(p.key, out);
       }
       case 'latch': {
         const on = this.bool(p.on);
         const off = this.bool(p.off);
         const out = this.target(on, off);
-        latchW(on.buf, off.buf, out, this.panel.N, this.panel.T);
+        latchW(on.buf, off.buf, out, this.panel.N, this.panel.T, this.days);
         return this.keepIfAll(p.key, out);
       }
     }
@@ -143,6 +153,10 @@ class Evaluation {
  * positions and is returned; pass one buffer per thread on the hot path: allocating a fresh
  * 120 KB array per rule made garbage collection a quarter of the evaluation time. Without it a
  * new array is returned.
+ *
+ * `days` (optional): only the first `days` days of each asset are needed (the train window of a
+ * fitness evaluation); the positions of later days are then left unspecified, and the work on
+ * them is skipped, except for comparisons and crosses, which the memo keeps whole.
  */
 export function evaluatePositions(
   rule: CompiledRule,
@@ -150,6 +164,7 @@ export function evaluatePositions(
   cache: IndicatorCache,
   memo?: BoolMemo,
   out?: Int8Array,
+  days?: number,
 ): Int8Array {
   if (!cache.fits(panel)) {
     throw new RangeError(`cache is for ${cache.N}x${cache.T} panels, got ${panel.N}x${panel.T}`);
@@ -161,7 +176,7 @@ export function evaluatePositions(
     // Columns evicted during earlier evaluations are no longer read by anyone: recycle them.
     for (const b of memo.takeRetired()) releaseBool(b);
   }
-  const ev = new Evaluation(panel, cache, memo);
+  const ev = new Evaluation(panel, cache, memo, acquireBool, days);
   // The word kernels write whole words; an `out` that cannot take them gets a copy at the end.
   const direct = out === undefined ? newBoolBuf(n) : wordView(out);
   const target = direct ?? acquireBool(n);
@@ -171,23 +186,23 @@ export function evaluatePositions(
     if (!ev.memoAll && (root.op === 'and' || root.op === 'or')) {
       const a = ev.bool(root.a);
       const b = ev.bool(root.b);
-      if (root.op === 'and') andPositionsW(a.buf.words, b.buf.words, target.words);
-      else orPositionsW(a.buf.words, b.buf.words, target.words);
+      if (root.op === 'and') andPositionsW(a.buf.words, b.buf.words, target.words, ev.segs);
+      else orPositionsW(a.buf.words, b.buf.words, target.words, ev.segs);
       ev.release(a);
       ev.release(b);
     } else if (!ev.memoAll && root.op === 'not') {
       const a = ev.bool(root.a);
-      notPositionsW(a.buf.words, target.words);
+      notPositionsW(a.buf.words, target.words, ev.segs);
       ev.release(a);
     } else {
       const r = ev.bool(root);
-      positionsFromBoolW(r.buf.words, target.words);
+      positionsFromBoolW(r.buf.words, target.words, ev.segs);
       ev.release(r);
     }
   } else {
     const l = ev.bool(plan.long);
     const s = ev.bool(plan.short);
-    positionsLongShortW(l.buf.words, s.buf.words, target.words);
+    positionsLongShortW(l.buf.words, s.buf.words, target.words, ev.segs);
     ev.release(l);
     ev.release(s);
   }
@@ -252,6 +267,19 @@ export function memoiseComparisons(
     visit(rule.plan.short);
   }
   return added;
+}
+
+const segmentCache = new Map<string, Int32Array>();
+
+/** daySegments, kept per shape (a run evaluates on one or two). */
+function segmentsOf(N: number, T: number, days: number): Int32Array {
+  const key = `${N},${T},${days}`;
+  let segs = segmentCache.get(key);
+  if (segs === undefined) {
+    if (segmentCache.size > 64) segmentCache.clear();
+    segmentCache.set(key, (segs = daySegments(N, T, days)));
+  }
+  return segs;
 }
 
 /**

@@ -4,7 +4,7 @@ import type { Panel } from '../../src/domain/types.js';
 import { IndicatorCache } from '../../src/strategy/cache.js';
 import { compileAst, compileRule, type CompiledRule } from '../../src/strategy/compile.js';
 import { evaluatePositions, memoiseComparisons } from '../../src/strategy/evaluate.js';
-import { boolBufOf, isSharedBool, newSharedBoolBuf } from '../../src/strategy/kernels-bool.js';
+import { boolBufOf, daySegments, isSharedBool, newSharedBoolBuf } from '../../src/strategy/kernels-bool.js';
 import { acquireBool, releaseBool } from '../../src/strategy/pool.js';
 import { BoolMemo } from '../../src/strategy/memo.js';
 import { referencePositions } from '../../src/strategy/reference.js';
@@ -187,6 +187,42 @@ describe('previous-bar references never cross from one asset into the next', () 
       const rule = compile(text);
       expect(Array.from(referencePositions(rule, p, new IndicatorCache(p)))).toEqual(positions(text, p));
     }
+  });
+});
+
+describe('evaluating the first days of each asset only', () => {
+  const panel = syntheticPanel(77, 3, 301, { maxListing: 80, holeRate: 0.01 });
+
+  it('gives the full evaluation\'s positions on those days, for any rule, memo and number of days', () => {
+    const rng = Rng.seeded(21);
+    const cache = new IndicatorCache(panel);
+    const memos = [undefined, new BoolMemo(), new BoolMemo({ policy: 'all' })];
+    for (let i = 0; i < 300; i++) {
+      const compiled = compileAst(randomRule(rng, 1 + (i % 4)));
+      if (!compiled.ok) throw new Error(compiled.error);
+      const rule = compiled.rule;
+      const full = referencePositions(rule, panel, cache);
+      for (const memo of memos) {
+        for (const days of [0, 1, 3, 4, 150, 209, 300, 301]) {
+          // A buffer full of garbage: nothing before `days` may keep it.
+          const out = new Int8Array(panel.N * panel.T).fill(7);
+          evaluatePositions(rule, panel, cache, memo, out, days);
+          for (let a = 0; a < panel.N; a++) {
+            for (let t = 0; t < days; t++) {
+              if (out[a * panel.T + t] !== full[a * panel.T + t]) expect.fail(`${rule.text}: asset ${a} day ${t} of the first ${days}`);
+            }
+          }
+        }
+      }
+    }
+  });
+
+  it('runs the word kernels over merged per-asset word ranges', () => {
+    expect(Array.from(daySegments(3, 10, 10))).toEqual([0, 8]); // all days: all words
+    expect(Array.from(daySegments(3, 10, 3))).toEqual([0, 1, 2, 4, 5, 6]); // bytes 0-2, 10-12, 20-22
+    expect(Array.from(daySegments(3, 10, 7))).toEqual([0, 7]); // bytes 0-6, 10-16, 20-26: touching ranges merge
+    expect(Array.from(daySegments(2, 5, 4))).toEqual([0, 3]); // bytes 0-3 and 5-8 share word 1: merged
+    expect(Array.from(daySegments(2, 5, 0))).toEqual([0, 0, 1, 1]);
   });
 });
 
