@@ -134,7 +134,7 @@ export function simulate(input: SimulationInput, scratch?: SimulationScratch): S
   const book = scratch && !detailed && scratch.book?.fits(N) ? scratch.book.reset() : new RoundTrips(N, detailed);
   if (scratch && !detailed) scratch.book = book;
   book.band = band;
-  const { shares, orderNotional, exitAll, orderList, held, retry, fillArgs } = book;
+  const { shares, orderNotional, exitAll, orderList, sellList, held, retry, fillArgs } = book;
   const heldValue = book.heldValue;
   let orderCount = 0;
   let cash = initialCapital;
@@ -156,21 +156,17 @@ export function simulate(input: SimulationInput, scratch?: SimulationScratch): S
     const t = start + i;
     let traded = 0;
 
-    if (orderCount > 0) {
+    if (orderCount > 0 || book.sellCount > 0) {
       // Sells (and short sales) first: they bring the cash in.
-      let need = 0;
-      for (let k = 0; k < orderCount; k++) {
-        const a = orderList[k];
+      for (let k = 0; k < book.sellCount; k++) {
+        const a = sellList[k];
         const o = prices[t * S + a];
         if (!(o === o)) {
           retry.add(a); // no bar today: decide again at the close
           continue;
         }
-        const qty = exitAll[a] ? (shares[a] > 0 ? shares[a] : 0) : orderNotional[a] < 0 ? -orderNotional[a] / o : 0;
-        if (qty <= 0) {
-          if (!exitAll[a] && orderNotional[a] > 0 && shares[a] >= 0) need += orderNotional[a] * (1 + slip) + Math.max(minComm, orderNotional[a] * comm);
-          continue;
-        }
+        const qty = exitAll[a] ? shares[a] : -orderNotional[a] / o;
+        if (!(qty > 0)) continue;
         const fill = o * (1 - slip);
         const fee = Math.max(minComm, qty * o * comm);
         const proceeds = qty * fill - fee;
@@ -183,6 +179,13 @@ export function simulate(input: SimulationInput, scratch?: SimulationScratch): S
         book.fill(a, i);
       }
       // Buys, scaled down together if cash would go negative; covering a short is never scaled.
+      let need = 0;
+      for (let k = 0; k < orderCount; k++) {
+        const a = orderList[k];
+        const o = prices[t * S + a];
+        if (!(o === o)) retry.add(a); // no bar today: decide again at the close
+        else if (!exitAll[a] && orderNotional[a] > 0 && shares[a] >= 0) need += orderNotional[a] * (1 + slip) + Math.max(minComm, orderNotional[a] * comm);
+      }
       const scale = need > cash ? affordableScale(prices, t * S, book, orderCount, cash, slip, comm, minComm) : 1;
       for (let k = 0; k < orderCount; k++) {
         const a = orderList[k];
@@ -484,8 +487,8 @@ const BAND = 1;
 const MIN_NOTIONAL = 2;
 
 /**
- * The orders of day t's decision, sized on the equity at t's close, listed in book.orderList;
- * their count returned. Looks at the assets whose target changes today, those whose order waits,
+ * The orders of day t's decision, sized on the equity at t's close: buys listed in
+ * book.orderList (their count returned), sells in book.sellList. Looks at the assets whose target changes today, those whose order waits,
  * and the held ones (top-level and with local copies of the arrays: this runs every day, and
  * closures over the simulator's variables made every access a memory load).
  */
@@ -493,6 +496,7 @@ function decide(ctx: DecideContext, t: number): number {
   const { book, events } = ctx;
   const equityClose = ctx.num[EQUITY];
   ++ctx.stamp;
+  book.sellCount = 0;
   const { target, held, heldValue, inBandLow, inBandHigh } = book;
   let count = 0;
   for (let e = events.head[t - events.firstDay]; e >= 0; e = events.next[e]) {
@@ -525,15 +529,18 @@ function consider(ctx: DecideContext, a: number, count: number): number {
   book.seen[a] = stamp;
   book.lastPrice[a] = ctx.prices[ctx.closeRow + a];
   const code = orderRule(book.target, book.shares, book.lastPrice, a, num, book.orderNotional);
+  // Sells go to sellList, buys (covers included) to orderList: each execution loop visits its own.
   if (code === ORDER_EXIT) {
     book.exitAll[a] = 1;
     book.orderNotional[a] = 0;
-    book.orderList[count++] = a;
+    if (book.shares[a] > 0) book.sellList[book.sellCount++] = a;
+    else book.orderList[count++] = a;
   } else if (code === ORDER_WAIT) {
     book.retry.add(a);
   } else if (code === ORDER_TRADE) {
     book.exitAll[a] = 0;
-    book.orderList[count++] = a;
+    if (book.orderNotional[a] < 0) book.sellList[book.sellCount++] = a;
+    else book.orderList[count++] = a;
   }
   return count;
 }
@@ -676,8 +683,13 @@ export class RoundTrips {
   /** Orders decided at a close for the next open: notional (+ buy, - sell) or a full exit. */
   readonly orderNotional: Float64Array;
   readonly exitAll: Uint8Array;
-  /** The assets with an order, so that a day's execution visits only them. */
+  /**
+   * The assets with an order, so that a day's execution visits only them: buys (covers included)
+   * in orderList (their count is what decide() returns), sells in the first sellCount of sellList.
+   */
   readonly orderList: Int32Array;
+  readonly sellList: Int32Array;
+  sellCount = 0;
   /** Current target weight of each asset (updated on the days it changes). */
   readonly target: Float64Array;
   /** The assets with a position (the first heldCount entries), in no particular order. */
@@ -728,6 +740,7 @@ export class RoundTrips {
     this.orderNotional = new Float64Array(n);
     this.exitAll = new Uint8Array(n);
     this.orderList = new Int32Array(n);
+    this.sellList = new Int32Array(n);
     this.target = new Float64Array(n);
     this.held = new Int32Array(n);
     this.heldAt = new Int32Array(n).fill(-1);
@@ -767,6 +780,7 @@ export class RoundTrips {
     this.entryDay.fill(-1);
     this.side.fill(0);
     this.count = 0;
+    this.sellCount = 0;
     return this;
   }
 
