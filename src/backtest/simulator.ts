@@ -488,9 +488,10 @@ const MIN_NOTIONAL = 2;
 
 /**
  * The orders of day t's decision, sized on the equity at t's close: buys listed in
- * book.orderList (their count returned), sells in book.sellList. Looks at the assets whose target changes today, those whose order waits,
- * and the held ones (top-level and with local copies of the arrays: this runs every day, and
- * closures over the simulator's variables made every access a memory load).
+ * book.orderList (their count returned), sells in book.sellList. Looks at the assets whose
+ * target changes today, those whose order waits, and the held ones (top-level and with local
+ * copies of the arrays: this runs every day, and closures over the simulator's variables made
+ * every access a memory load).
  */
 function decide(ctx: DecideContext, t: number): number {
   const { book, events } = ctx;
@@ -527,8 +528,7 @@ function consider(ctx: DecideContext, a: number, count: number): number {
   const { book, stamp, num } = ctx;
   if (book.seen[a] === stamp) return count;
   book.seen[a] = stamp;
-  book.lastPrice[a] = ctx.prices[ctx.closeRow + a];
-  const code = orderRule(book.target, book.shares, book.lastPrice, a, num, book.orderNotional);
+  const code = orderRule(book.target, book.shares, a, ctx.prices, ctx.closeRow + a, num, book.orderNotional);
   // Sells go to sellList, buys (covers included) to orderList: each execution loop visits its own.
   if (code === ORDER_EXIT) {
     book.exitAll[a] = 1;
@@ -567,7 +567,7 @@ export function orderFor(w: number, s: number, price: number, equity: number, ba
   x.num[EQUITY] = equity;
   x.num[BAND] = band;
   x.num[MIN_NOTIONAL] = minNotional;
-  const code = orderRule(x.target, x.shares, x.price, 0, x.num, x.notional);
+  const code = orderRule(x.target, x.shares, 0, x.price, 0, x.num, x.notional);
   return code === ORDER_TRADE ? x.notional[0] : code === ORDER_EXIT ? EXIT : code === ORDER_WAIT ? WAIT : HOLD;
 }
 
@@ -580,18 +580,18 @@ const ORDER_WAIT = 2;
 const ORDER_TRADE = 3;
 
 /**
- * orderFor on asset `a` of the simulator's arrays (num: equity, band, minimum notional): returns
- * an ORDER_* code and, for ORDER_TRADE, writes the notional to notional[a]. Arrays in, a small
- * integer out: the simulator calls it for every order, and doubles crossing a call the compiler
- * does not inline are boxed on the heap.
+ * orderFor on asset `a` of the simulator's arrays, its close at prices[priceAt] (num: equity,
+ * band, minimum notional): returns an ORDER_* code and, for ORDER_TRADE, writes the notional to
+ * notional[a]. Arrays in, a small integer out: the simulator calls it for every order, and
+ * doubles crossing a call the compiler does not inline are boxed on the heap.
  */
-function orderRule(target: Float64Array, shares: Float64Array, price: Float64Array, a: number, num: Float64Array, notional: Float64Array): number {
+function orderRule(target: Float64Array, shares: Float64Array, a: number, prices: Float64Array, priceAt: number, num: Float64Array, notional: Float64Array): number {
   const w = target[a];
   const s = shares[a];
   if (w === 0 || !(w === w)) return s !== 0 ? ORDER_EXIT : ORDER_HOLD;
   const equity = num[EQUITY];
   if (equity <= 0) return ORDER_WAIT;
-  const current = s * price[a];
+  const current = s * prices[priceAt];
   if (s !== 0 && s > 0 === w > 0) {
     const drift = current / equity - w;
     if ((drift < 0 ? -drift : drift) <= num[BAND] * (w < 0 ? -w : w)) return ORDER_HOLD;
@@ -678,8 +678,6 @@ class RetryList {
  */
 export class RoundTrips {
   readonly shares: Float64Array;
-  /** Last known close of each asset. */
-  readonly lastPrice: Float64Array;
   /** Orders decided at a close for the next open: notional (+ buy, - sell) or a full exit. */
   readonly orderNotional: Float64Array;
   readonly exitAll: Uint8Array;
@@ -736,7 +734,6 @@ export class RoundTrips {
 
   constructor(n: number, detailed: boolean) {
     this.shares = new Float64Array(n);
-    this.lastPrice = new Float64Array(n);
     this.orderNotional = new Float64Array(n);
     this.exitAll = new Uint8Array(n);
     this.orderList = new Int32Array(n);
@@ -767,7 +764,6 @@ export class RoundTrips {
   /** Empty books for the next simulation. */
   reset(): this {
     this.shares.fill(0);
-    this.lastPrice.fill(0);
     this.orderNotional.fill(0);
     this.exitAll.fill(0);
     this.target.fill(0);
