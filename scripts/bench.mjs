@@ -63,7 +63,9 @@ async function benchEvolve() {
   // BENCH_SYMBOLS=50: the whole bundled universe (some symbols listed after 2000), for the memory
   // target; the default is 20 symbols with the full 2000-2026 history.
   const all = readdirSync(join(root, 'data', 'daily')).filter((f) => f.endsWith('.csv.gz')).map((f) => f.replace('.csv.gz', '')).sort();
-  const symbols = process.env.BENCH_SYMBOLS === '50' ? all : FULL.filter((s) => s !== 'INTC').slice(0, 20);
+  const universe = process.env.BENCH_SYMBOLS ?? '20';
+  if (universe !== '20' && universe !== '50') throw new Error(`BENCH_SYMBOLS must be 20 or 50, got '${universe}'`);
+  const symbols = universe === '50' ? all : FULL.filter((s) => s !== 'INTC').slice(0, 20);
   const panel = await loadBundledPanel(symbols);
   const grammar = loadGrammar('default');
   const T = panel.T;
@@ -73,6 +75,7 @@ async function benchEvolve() {
     initialCapital: config.backtest.initialCapital, trainStart: 0, validStart, validEnd: T, assetWeights: uniformWeights(panel.N), signature: false,
   };
   const workers = Number(process.env.BENCH_WORKERS ?? availableParallelism());
+  if (!Number.isInteger(workers) || workers < 1) throw new Error(`BENCH_WORKERS must be a whole number of threads >= 1, got '${process.env.BENCH_WORKERS}'`);
   const evaluator = new RuleEvaluator(panel, settings, { workers, keepSignatures: 0 });
   const rng = Rng.seeded(7);
   const genomes = (size) => initialisePopulation(grammar, { populationSize: size, minDepth: config.evolve.minInitDepth, maxDepth: config.evolve.maxInitDepth }, rng.fork()).map((i) => Int32Array.from(i.genome));
@@ -174,6 +177,15 @@ async function benchBacktest() {
 const only = process.argv[2];
 const sections = { ingest: benchIngest, evolve: benchEvolve, backtest: benchBacktest };
 
-for (const [name, fn] of Object.entries(sections)) {
-  if (!only || only === name) await fn();
+if (only && !(only in sections)) {
+  console.error(`bench: unknown section '${only}' (one of: ${Object.keys(sections).join(', ')})`);
+  process.exit(2);
+}
+try {
+  for (const [name, fn] of Object.entries(sections)) {
+    if (!only || only === name) await fn();
+  }
+} catch (err) {
+  console.error(`bench: ${err.message}`);
+  process.exit(1);
 }

@@ -86,8 +86,9 @@ export class RuleEvaluator {
       // The memo's budget in whole columns, and two slots more: a column computed before the memo
       // evicts one to make room, and a cross's comparison.
       const n = panel.N * panel.T;
-      const capacity = Math.floor((opts.sharedBoolBytes ?? new BoolMemo().maxBytes) / ((n + 3) & ~3));
-      this.sharedMemo = new BoolMemo({ maxBytes: capacity * ((n + 3) & ~3) });
+      const columnBytes = (n + 3) & ~3; // a bool column padded to whole words
+      const capacity = Math.floor((opts.sharedBoolBytes ?? new BoolMemo().maxBytes) / columnBytes);
+      this.sharedMemo = new BoolMemo({ maxBytes: capacity * columnBytes });
       this.slots = new SharedBoolSlots(n, capacity + 2);
       this.slotKeys = new Array<string | null>(this.slots.count).fill(null);
     }
@@ -204,6 +205,7 @@ export class RuleEvaluator {
   timing: { compile?: number; columns?: number; scoring?: number; workerBusy?: number } = {};
 
   private async score(rules: CompiledRule[], part: ScorePart): Promise<void> {
+    if (this.scoring) throw new Error('RuleEvaluator: one batch at a time (shared columns are rewritten between batches)');
     const t0 = performance.now();
     // Every indicator column the batch needs, computed once, here, in shared memory.
     const fresh: [string, Float64Array][] = [];
@@ -220,7 +222,6 @@ export class RuleEvaluator {
       }
     }
     // With workers, the comparisons too: computed once here rather than once in each worker.
-    if (this.scoring) throw new Error('RuleEvaluator: one batch at a time (shared columns are rewritten between batches)');
     const bools = this.workers.length > 0 ? this.shareComparisons(rules) : [];
     const t1 = performance.now();
     let replies: ScoreReply[];
