@@ -309,28 +309,38 @@ function dayMajorPrices(panel: Panel): Float64Array {
 }
 
 /**
- * The days on which an asset's target changes, as a list per decision day: the simulator visits an
- * asset on the days its target changes instead of every day. Targets are read once, asset by asset
- * (sequentially in memory), last asset first, and each change is put at the head of its day's
- * list, so that a day's list comes out in asset order without a sort. A day whose gross weight
+ * The days on which an asset's target changes: the simulator visits an asset on the days its
+ * target changes instead of every day. Per decision day, a bit mask of the assets that change
+ * (one 32-bit word per 32 assets), so a day's changes come out in asset order, and setting a bit
+ * is one write next to the previous day's: targets are read once, asset by asset (sequentially in
+ * memory). The new target is read back from the source when its day comes: positions x weight
+ * (the fitness path), or the scaled target weights kept by scanWeights. A day whose gross weight
  * exceeds 1 is scaled down to 1 first.
  */
 export interface TargetEvents {
   firstDay: number;
-  /** The first change of decision day d is head[d - firstDay] (-1: none); each change links to the next of its day. */
-  head: Int32Array;
-  next: Int32Array;
-  asset: Int32Array;
-  value: Float64Array;
-  /** Working space for scanWeights, reused between calls. */
-  row: Float64Array;
+  /** Words per day: ceil(N / 32). */
+  stride: number;
+  /** Bit a % 32 of changed[(d - firstDay) * stride + (a >> 5)]: asset a's target changes at decision day d. */
+  changed: Int32Array;
+  /** The positions path: target of asset a at decision day d = values[a * T + d] * weights[a]. */
+  values: Int8Array | null;
+  weights: Float64Array | null;
+  T: number;
+  /** The general path: target of asset a at decision day d = rows[a * days + d - firstDay]. */
+  rows: Float64Array;
+  days: number;
 }
 
 function scanTargets(input: SimulationInput, N: number, T: number, firstDay: number, lastDay: number, scratch?: SimulationScratch): TargetEvents {
   const days = Math.max(0, lastDay - firstDay);
-  const ev = scratch?.events && scratch.events.head.length === days ? scratch.events : newEvents(days);
+  const stride = (N + 31) >> 5;
+  const ev = scratch?.events && scratch.events.changed.length === days * stride ? scratch.events : newEvents(days * stride);
   ev.firstDay = firstDay;
-  ev.head.fill(-1);
+  ev.stride = stride;
+  ev.T = T;
+  ev.days = days;
+  ev.changed.fill(0);
   const positions = input.positions;
   let gross = 0;
   if (positions) for (let a = 0; a < N; a++) gross += Math.abs(positions.weights[a]);
@@ -339,52 +349,52 @@ function scanTargets(input: SimulationInput, N: number, T: number, firstDay: num
     // so no day can exceed a gross weight of 1. Changes are found on the small integers directly.
     const { values, weights } = positions;
     if (values.length !== N * T || weights.length !== N) throw new RangeError(`positions do not fit the panel (${N}x${T})`);
+    ev.values = values;
+    ev.weights = weights;
     scanPositions(ev, values, weights, N, T, firstDay, days);
   } else {
     if (input.targets && input.targets.length !== N * T) throw new RangeError(`targets has ${input.targets.length} values, expected ${N * T}`);
     if (!input.targets && !positions) throw new RangeError('simulate needs targets or positions');
+    ev.values = null;
+    ev.weights = null;
     scanWeights(ev, input, N, T, firstDay, days);
   }
   if (scratch) scratch.events = ev;
   return ev;
 }
 
-/** The changes of general target weights (any sign and size, NaN = 0) into ev's day lists. */
+/** The changes of general target weights (any sign and size, NaN = 0): ev's masks, and the scaled targets in ev.rows. */
 function scanWeights(ev: TargetEvents, input: SimulationInput, N: number, T: number, firstDay: number, days: number): void {
-  let total = 0;
-  const row = (ev.row = ev.row.length >= days ? ev.row : new Float64Array(days));
-  const load = (a: number) => {
+  const rows = (ev.rows = ev.rows.length === N * days ? ev.rows : new Float64Array(N * days));
+  for (let a = 0; a < N; a++) {
     const base = a * T + firstDay;
+    const at = a * days;
     if (input.targets) {
       const tg = input.targets;
       for (let d = 0; d < days; d++) {
         const w = tg[base + d];
-        row[d] = w === w ? w : 0;
+        rows[at + d] = w === w ? w : 0;
       }
     } else {
       const { values, weights } = input.positions!;
-      for (let d = 0; d < days; d++) row[d] = values[base + d] * weights[a];
+      for (let d = 0; d < days; d++) rows[at + d] = values[base + d] * weights[a];
     }
-  };
+  }
   // Days whose gross weight exceeds 1 are scaled down to 1.
   const dayGross = new Float64Array(days);
-  for (let a = 0; a < N; a++) {
-    load(a);
-    for (let d = 0; d < days; d++) dayGross[d] += row[d] < 0 ? -row[d] : row[d];
-  }
+  for (let a = 0; a < N; a++) for (let d = 0; d < days; d++) dayGross[d] += Math.abs(rows[a * days + d]);
   for (let d = 0; d < days; d++) dayGross[d] = dayGross[d] > 1 + 1e-9 ? 1 / dayGross[d] : 1;
-  for (let a = N - 1; a >= 0; a--) {
-    load(a);
-    reserveEvents(ev, total + days); // an asset changes at most once a day
-    const { head, next, asset, value } = ev;
+  const { changed, stride } = ev;
+  for (let a = 0; a < N; a++) {
+    const at = a * days;
+    const word = a >> 5;
+    const bit = 1 << (a & 31);
     let prev = 0;
     for (let d = 0; d < days; d++) {
-      const w = row[d] * dayGross[d];
+      const w = rows[at + d] * dayGross[d];
+      rows[at + d] = w;
       if (w !== prev) {
-        asset[total] = a;
-        value[total] = w;
-        next[total] = head[d];
-        head[d] = total++;
+        changed[d * stride + word] |= bit;
         prev = w;
       }
     }
@@ -392,19 +402,18 @@ function scanWeights(ev: TargetEvents, input: SimulationInput, N: number, T: num
 }
 
 /**
- * The changes of positions x weights into ev's day lists (asset by asset, last first).
- * Positions come in long runs: a tight loop skips the 32-bit words (four days) equal to four
- * copies of the current position, and single days are looked at only around a word that differs.
- * Top-level with everything in locals: it runs twice per fitness evaluation.
+ * The changes of positions x weights into ev's masks, asset by asset. Positions come in long runs:
+ * a tight loop skips the 32-bit words (four days) equal to four copies of the current position,
+ * and single days are looked at only around a word that differs. Top-level with everything in
+ * locals: it runs twice per fitness evaluation.
  */
 function scanPositions(ev: TargetEvents, values: Int8Array, weights: Float64Array, N: number, T: number, firstDay: number, days: number): void {
   const words = values.byteOffset % 4 === 0 ? new Int32Array(values.buffer, values.byteOffset, values.length >> 2) : null;
-  let total = 0;
-  for (let a = N - 1; a >= 0; a--) {
-    const w = weights[a];
-    if (w === 0) continue; // a weight of 0 makes every position flat: no change at all
-    reserveEvents(ev, total + days); // an asset changes at most once a day
-    const { head, next, asset, value } = ev;
+  const { changed, stride } = ev;
+  for (let a = 0; a < N; a++) {
+    if (weights[a] === 0) continue; // a weight of 0 makes every position flat: no change at all
+    const word = a >> 5;
+    const bit = 1 << (a & 31);
     const base = a * T + firstDay;
     const end = base + days;
     // Words lying wholly inside [base, end).
@@ -422,11 +431,7 @@ function scanPositions(ev: TargetEvents, values: Int8Array, weights: Float64Arra
       }
       const v = values[i];
       if (v !== prev) {
-        const d = i - base;
-        asset[total] = a;
-        value[total] = v * w;
-        next[total] = head[d];
-        head[d] = total++;
+        changed[(i - base) * stride + word] |= bit;
         prev = v;
       }
       i++;
@@ -434,31 +439,8 @@ function scanPositions(ev: TargetEvents, values: Int8Array, weights: Float64Arra
   }
 }
 
-function newEvents(days: number): TargetEvents {
-  return {
-    firstDay: 0,
-    head: new Int32Array(days),
-    next: new Int32Array(256),
-    asset: new Int32Array(256),
-    value: new Float64Array(256),
-    row: new Float64Array(0),
-  };
-}
-
-/** Grow ev's change lists (doubling) until they hold at least `needed` changes. */
-function reserveEvents(ev: TargetEvents, needed: number): void {
-  if (ev.next.length >= needed) return;
-  let n = ev.next.length * 2;
-  while (n < needed) n *= 2;
-  const next = new Int32Array(n);
-  next.set(ev.next);
-  const asset = new Int32Array(n);
-  asset.set(ev.asset);
-  const value = new Float64Array(n);
-  value.set(ev.value);
-  ev.next = next;
-  ev.asset = asset;
-  ev.value = value;
+function newEvents(size: number): TargetEvents {
+  return { firstDay: 0, stride: 1, changed: new Int32Array(size), values: null, weights: null, T: 0, rows: new Float64Array(0), days: 0 };
 }
 
 /** Orders cut by the cash constraint to less than this fraction of equity are not sent. */
@@ -500,11 +482,18 @@ function decide(ctx: DecideContext, t: number): number {
   book.sellCount = 0;
   const { target, held, heldValue, inBandLow, inBandHigh } = book;
   let count = 0;
-  for (let e = events.head[t - events.firstDay]; e >= 0; e = events.next[e]) {
-    const a = events.asset[e];
-    target[a] = events.value[e];
-    book.refreshBand(a);
-    count = consider(ctx, a, count);
+  const d = t - events.firstDay;
+  const { changed, stride, values, weights } = events;
+  for (let k = 0; k < stride; k++) {
+    let m = changed[d * stride + k];
+    while (m !== 0) {
+      const low = m & -m; // the lowest asset left: assets in order
+      m ^= low;
+      const a = (k << 5) + 31 - Math.clz32(low);
+      target[a] = values !== null ? values[a * events.T + t] * weights![a] : events.rows[a * events.days + d];
+      book.refreshBand(a);
+      count = consider(ctx, a, count);
+    }
   }
   if (book.retry.size > 0) {
     const n = book.retry.drainInto(book.waiting);
