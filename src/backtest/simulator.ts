@@ -402,10 +402,11 @@ function scanWeights(ev: TargetEvents, input: SimulationInput, N: number, T: num
 }
 
 /**
- * The changes of positions x weights into ev's masks, asset by asset. Positions come in long runs:
- * a tight loop skips the 32-bit words (four days) equal to four copies of the current position,
- * and single days are looked at only around a word that differs. Top-level with everything in
- * locals: it runs twice per fitness evaluation.
+ * The changes of positions x weights into ev's masks, asset by asset. Four days at a time: a
+ * 32-bit word of positions XOR the same word shifted by one day has a non-zero byte exactly on
+ * the days whose position differs from the day before, and most words have none (positions come
+ * in long runs). The days outside whole words, at each asset's ends, go one by one. Top-level
+ * with everything in locals: it runs twice per fitness evaluation.
  */
 function scanPositions(ev: TargetEvents, values: Int8Array, weights: Float64Array, N: number, T: number, firstDay: number, days: number): void {
   const words = values.byteOffset % 4 === 0 ? new Int32Array(values.buffer, values.byteOffset, values.length >> 2) : null;
@@ -416,25 +417,38 @@ function scanPositions(ev: TargetEvents, values: Int8Array, weights: Float64Arra
     const bit = 1 << (a & 31);
     const base = a * T + firstDay;
     const end = base + days;
-    // Words lying wholly inside [base, end).
-    const lastWord = words === null ? 0 : end >> 2;
     let prev = 0;
     let i = base;
-    while (i < end) {
-      if ((i & 3) === 0 && i >> 2 < lastWord) {
-        // Math.imul(prev & 0xff, 0x01010101) is the word of four bytes equal to prev (-1 -> -1).
-        const same = Math.imul(prev & 0xff, 0x01010101);
-        let j = i >> 2;
-        while (j < lastWord && words![j] === same) j++;
-        i = j << 2;
-        if (i >= end) break;
-      }
+    // Whole words lie in [wordStart, wordEnd) (none without a word view).
+    const wordStart = words === null ? end : Math.min(end, (base + 3) & ~3);
+    const wordEnd = words === null ? end : Math.max(wordStart, end & ~3);
+    for (; i < wordStart; i++) {
       const v = values[i];
       if (v !== prev) {
         changed[(i - base) * stride + word] |= bit;
         prev = v;
       }
-      i++;
+    }
+    let prevByte = prev & 0xff;
+    for (let j = wordStart >> 2, to = wordEnd >> 2; j < to; j++) {
+      const x = words![j];
+      // Byte k of diff is day 4j+k's position XOR the day before's (byte k-1, or the last word's top byte).
+      let diff = x ^ ((x << 8) | prevByte);
+      prevByte = x >>> 24;
+      while (diff !== 0) {
+        const low = diff & -diff;
+        const k = (31 - Math.clz32(low)) >> 3; // the first changed day of the word
+        changed[(j * 4 + k - base) * stride + word] |= bit;
+        diff &= ~(0xff << (k << 3));
+      }
+    }
+    if (wordEnd > wordStart) prev = (prevByte << 24) >> 24; // back to a signed position
+    for (i = Math.max(i, wordEnd); i < end; i++) {
+      const v = values[i];
+      if (v !== prev) {
+        changed[(i - base) * stride + word] |= bit;
+        prev = v;
+      }
     }
   }
 }
