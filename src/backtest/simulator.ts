@@ -215,17 +215,36 @@ export function simulate(input: SimulationInput, scratch?: SimulationScratch): S
 
     // Mark to the close. Only held assets need a price: a flat asset's value is 0 whatever it is.
     // (A held asset without a bar today is valued at its last close: the closes are forward-filled.)
-    let value = cash;
-    let grossValue = 0;
+    // Two partial sums each: a single running sum is a chain of dependent additions, one per
+    // holding, and the day waited on it.
     const closeRow = t * S + N;
     const heldCount = book.heldCount;
-    for (let h = 0; h < heldCount; h++) {
+    let even = 0;
+    let odd = 0;
+    let grossEven = 0;
+    let grossOdd = 0;
+    let h = 0;
+    for (; h + 1 < heldCount; h += 2) {
+      const a = held[h];
+      const b = held[h + 1];
+      const v = shares[a] * prices[closeRow + a];
+      const u = shares[b] * prices[closeRow + b];
+      heldValue[h] = v;
+      heldValue[h + 1] = u;
+      even += v;
+      odd += u;
+      grossEven += v < 0 ? -v : v;
+      grossOdd += u < 0 ? -u : u;
+    }
+    if (h < heldCount) {
       const a = held[h];
       const v = shares[a] * prices[closeRow + a];
       heldValue[h] = v;
-      value += v;
-      grossValue += v < 0 ? -v : v;
+      even += v;
+      grossEven += v < 0 ? -v : v;
     }
+    const value = cash + (even + odd);
+    const grossValue = grossEven + grossOdd;
     equity[i] = value;
     returns[i] = prevEquity > 0 ? value / prevEquity - 1 : 0;
     exposure[i] = value > 0 ? grossValue / value : 0;
