@@ -93,13 +93,18 @@ interface Moments {
  * scores).
  */
 function momentsOf(values: Series, s: number, e: number, name = 'values'): Moments {
-  const n = e - s;
   let sum = 0;
   for (let i = s; i < e; i++) {
     const x = values[i];
     if (!Number.isFinite(x)) throw nonFinite(name, i, x);
     sum += x;
   }
+  return momentsFromSum(values, s, e, sum);
+}
+
+/** momentsOf's second and third passes, given the plain sum of the (finite) values. */
+function momentsFromSum(values: Series, s: number, e: number, sum: number): Moments {
+  const n = e - s;
   let mean = n > 0 ? sum / n : 0;
   let residual = 0;
   for (let i = s; i < e; i++) residual += values[i] - mean;
@@ -433,7 +438,13 @@ export function computeMetrics(input: MetricsInput): Metrics {
   const [s, e] = resolveRange(returns.length, input.start, input.end);
   const n = e - s;
 
-  const { mean, m2, m3, m4 } = momentsOf(returns, s, e, 'returns');
+  const turnover = seriesOver(input.turnover, 'turnover', s, e);
+  const exposure = seriesOver(input.exposure, 'exposure', s, e);
+  // One pass for every running sum that needs no mean: the sums are independent chains of
+  // additions, which the processor overlaps in one loop (each is still summed in index order).
+  let sum = 0;
+  let turnoverSum = 0;
+  let exposureSum = 0;
   let downSq = 0;
   // Equity is indexed 0 (starting capital, before the first return) .. n.
   let equity = 1;
@@ -441,9 +452,20 @@ export function computeMetrics(input: MetricsInput): Metrics {
   let peakAt = 0;
   let maxDd = 0;
   let longest = 0;
-  // momentsOf has checked every return is finite.
   for (let i = s; i < e; i++) {
     const r = returns[i];
+    if (!Number.isFinite(r)) throw nonFinite('returns', i, r);
+    sum += r;
+    if (turnover !== null) {
+      const v = turnover[i];
+      if (!Number.isFinite(v)) throw nonFinite('turnover', i, v);
+      turnoverSum += v;
+    }
+    if (exposure !== null) {
+      const v = exposure[i];
+      if (!Number.isFinite(v)) throw nonFinite('exposure', i, v);
+      exposureSum += v;
+    }
     const k = i - s + 1;
     if (r < 0) downSq += r * r;
 
@@ -458,6 +480,7 @@ export function computeMetrics(input: MetricsInput): Metrics {
     }
   }
   if (peakAt < n && n - peakAt > longest) longest = n - peakAt;
+  const { mean, m2, m3, m4 } = momentsFromSum(returns, s, e, sum);
 
   const sqrtP = Math.sqrt(ppy);
   const sd = n > 1 ? Math.sqrt(m2 / (n - 1)) : 0;
@@ -479,25 +502,19 @@ export function computeMetrics(input: MetricsInput): Metrics {
     winRate: trades.winRate,
     avgTrade: trades.avgTrade,
     trades: trades.count,
-    turnover: finite(meanOver(input.turnover, 'turnover', s, e) * ppy),
-    exposure: finite(meanOver(input.exposure, 'exposure', s, e)),
+    turnover: finite((turnover !== null && n > 0 ? turnoverSum / n : 0) * ppy),
+    exposure: finite(exposure !== null && n > 0 ? exposureSum / n : 0),
     skewness: flat ? 0 : finite((Math.sqrt(n) * m3) / Math.pow(m2, 1.5)),
     kurtosis: flat ? 3 : finite((n * m4) / (m2 * m2)),
     observations: n,
   };
 }
 
-/** Mean of an optional per-period series over [s, e); 0 when absent or the range is empty. */
-function meanOver(series: Series | undefined, name: string, s: number, e: number): number {
-  if (series === undefined || e === s) return 0;
+/** An optional per-period series that must cover the range [s, e); null when absent or the range is empty. */
+function seriesOver(series: Series | undefined, name: string, s: number, e: number): Series | null {
+  if (series === undefined || e === s) return null;
   if (series.length < e) throw new RangeError(`${name} has ${series.length} values but the range ends at ${e}`);
-  let sum = 0;
-  for (let i = s; i < e; i++) {
-    const v = series[i];
-    if (!Number.isFinite(v)) throw nonFinite(name, i, v);
-    sum += v;
-  }
-  return sum / (e - s);
+  return series;
 }
 
 /** Profit factor, win rate, mean and count of closed-trade returns. */
