@@ -1,49 +1,37 @@
 import type { Panel } from '../domain/types.js';
 import type { IndicatorCache } from './cache.js';
 import type { CompiledRule } from './compile.js';
-import {
-  andPositionsW,
-  andW,
-  crossW,
-  daySegments,
-  latchW,
-  newBoolBuf,
-  notPositionsW,
-  notW,
-  orPositionsW,
-  orW,
-  positionsFromBoolW,
-  positionsLongShortW,
-  type BoolBuf,
-} from './kernels-bool.js';
+import { crossW, daySegments, newBoolBuf, type BoolBuf } from './kernels-bool.js';
+import { andB, bitSegments, latchB, newBitBool, notB, orB, packBool, positionsFromBits, positionsLongShortFromBits, type BitBool } from './kernels-bits.js';
 import { gtCS, gtSC, gtSS } from './kernels-f64.js';
 import type { BoolMemo } from './memo.js';
-import type { BoolPlan, GtPlan, Operand } from './plan.js';
-import { acquireBool, releaseBool } from './pool.js';
+import type { BoolPlan, CrossPlan, GtPlan, Operand } from './plan.js';
+import { acquireBits, acquireBool, releaseBits, releaseBool } from './pool.js';
 import { computeSeries } from './series.js';
 
 /**
  * The fast evaluator: one node at a time over the whole N*T panel, each node a tight loop over
- * typed arrays. Series columns come from the IndicatorCache (computed there on a miss); bool
- * intermediates live in pooled scratch columns, reused in place by their parent when possible;
- * with a BoolMemo, comparisons and crosses (or, with policy `all`, every bool node) are looked
- * up by key first and stored after. A root and/or/not writes the positions directly (one pass
- * fewer).
+ * typed arrays. Series columns come from the IndicatorCache (computed there on a miss);
+ * comparisons and crosses are computed as byte columns (looked up in the BoolMemo first, and
+ * stored there after) and packed into bit planes (kernels-bits), which the memo keeps too; the
+ * logic above them (and, or, not, latch) runs on bit planes, 32 bars per word, in pooled scratch
+ * planes reused in place by their parent when possible. The root's planes are then written out
+ * as positions, one byte per bar.
  */
 
-/** A bool result and whether the caller owns it (scratch it may overwrite or must release). */
+/** A bool result as planes and whether the caller owns them (scratch it may overwrite or must release). */
 interface Res {
-  readonly buf: BoolBuf;
+  readonly bits: BitBool;
   readonly owned: boolean;
 }
 
 class Evaluation {
   readonly n: number;
-  readonly memoAll: boolean;
   /** The first days of each asset that are computed (all, unless a caller needs fewer). */
   readonly days: number;
-  /** Their word ranges, for the word kernels. */
+  /** Their ranges of byte-column words (4 bars) and of plane words (32 bars). */
   readonly segs: Int32Array;
+  readonly bitSegs: Int32Array;
 
   constructor(
     readonly panel: Panel,
@@ -54,11 +42,11 @@ class Evaluation {
     days = panel.T,
   ) {
     this.n = panel.N * panel.T;
-    this.memoAll = memo?.policy === 'all';
-    // Memoised columns are read later by other rules, for any day: comparisons and crosses are
-    // always whole, and so is everything when every node is memoised.
-    this.days = this.memoAll ? panel.T : Math.max(0, Math.min(panel.T, days));
-    this.segs = segmentsOf(panel.N, panel.T, this.days);
+    // Memoised columns and planes are read later by other rules, for any day: they are always
+    // whole; only the logic above them is limited to the days asked for.
+    this.days = Math.max(0, Math.min(panel.T, days));
+    this.segs = segmentsOf(panel.N, panel.T, this.days, 4);
+    this.bitSegs = segmentsOf(panel.N, panel.T, this.days, 32);
   }
 
   column(op: Operand): Float64Array {
@@ -67,65 +55,81 @@ class Evaluation {
     throw new Error('constant operand has no column');
   }
 
-  /** Scratch for a result: reuse an owned input in place, else take one from the pool. */
-  target(x: Res, y?: Res): BoolBuf {
+  /** Scratch planes for a result: reuse an owned input in place, else take some from the pool. */
+  target(x: Res, y?: Res): BitBool {
     if (x.owned) {
-      if (y?.owned) releaseBool(y.buf);
-      return x.buf;
+      if (y?.owned) releaseBits(y.bits);
+      return x.bits;
     }
-    if (y?.owned) return y.buf;
-    return acquireBool(this.n);
-  }
-
-  /** Under policy `all`, hand a freshly computed owned result to the memo, which then owns it. */
-  keepIfAll(key: string, buf: BoolBuf): Res {
-    if (this.memo !== undefined && this.memoAll && this.memo.put(key, buf)) return { buf, owned: false };
-    return { buf, owned: true };
-  }
-
-  /** Comparisons and crosses go to the memo under every policy. */
-  keepAlways(key: string, buf: BoolBuf): Res {
-    if (this.memo !== undefined && this.memo.put(key, buf)) return { buf, owned: false };
-    return { buf, owned: true };
+    if (y?.owned) return y.bits;
+    return acquireBits(this.n);
   }
 
   bool(p: BoolPlan): Res {
-    if (this.memo !== undefined && (this.memoAll || p.op === 'gt' || p.op === 'cross')) {
-      const hit = this.memo.get(p.key);
-      if (hit !== undefined) return { buf: hit, owned: false };
-    }
     switch (p.op) {
       case 'gt':
-        return this.keepAlways(p.key, this.compare(p));
-      case 'cross': {
-        const g = this.bool(p.cmp);
-        const out = this.target(g);
-        crossW(g.buf.words, out.words, out.bytes, this.panel.N, this.panel.T);
-        return this.keepAlways(p.key, out);
-      }
+      case 'cross':
+        return this.leaf(p);
       case 'and':
       case 'or': {
         const a = this.bool(p.a);
         const b = this.bool(p.b);
         const out = this.target(a, b);
-        if (p.op === 'and') andW(a.buf.words, b.buf.words, out.words, this.segs);
-        else orW(a.buf.words, b.buf.words, out.words, this.segs);
-        return this.keepIfAll(p.key, out);
+        if (p.op === 'and') andB(a.bits, b.bits, out, this.bitSegs);
+        else orB(a.bits, b.bits, out, this.bitSegs);
+        return { bits: out, owned: true };
       }
       case 'not': {
         const a = this.bool(p.a);
         const out = this.target(a);
-        notW(a.buf.words, out.words, this.segs);
-        return this.keepIfAll(p.key, out);
+        notB(a.bits, out, this.bitSegs);
+        return { bits: out, owned: true };
       }
       case 'latch': {
         const on = this.bool(p.on);
         const off = this.bool(p.off);
         const out = this.target(on, off);
-        latchW(on.buf, off.buf, out, this.panel.N, this.panel.T, this.days);
-        return this.keepIfAll(p.key, out);
+        latchB(on.bits, off.bits, out, this.panel.N, this.panel.T, this.days);
+        return { bits: out, owned: true };
       }
     }
+  }
+
+  /**
+   * The planes of a comparison or cross: the memo's when it has them; else packed from its byte
+   * column (the memo's, or computed), and handed to the memo, whole, for the next rules.
+   */
+  leaf(p: GtPlan | CrossPlan): Res {
+    const memo = this.memo;
+    if (memo === undefined) {
+      const col = this.byteColumn(p);
+      const bits = acquireBits(this.n);
+      packBool(col.buf, bits, this.n, this.bitSegs);
+      if (col.owned) releaseBool(col.buf);
+      return { bits, owned: true };
+    }
+    const held = memo.getBits(p.key);
+    if (held !== undefined) return { bits: held, owned: false };
+    const col = this.byteColumn(p);
+    const bits = newBitBool(this.n); // the memo's to keep: not pooled
+    packBool(col.buf, bits, this.n, ALL_WORDS);
+    if (col.owned) releaseBool(col.buf);
+    return { bits, owned: !memo.putBits(p.key, bits) };
+  }
+
+  /** The byte column of a comparison or cross: from the memo, or computed (and offered to it). */
+  byteColumn(p: GtPlan | CrossPlan): { buf: BoolBuf; owned: boolean } {
+    const hit = this.memo?.get(p.key);
+    if (hit !== undefined) return { buf: hit, owned: false };
+    let buf: BoolBuf;
+    if (p.op === 'gt') buf = this.compare(p);
+    else {
+      const g = this.byteColumn(p.cmp);
+      buf = g.owned ? g.buf : this.allocate(this.n);
+      crossW(g.buf.words, buf.words, buf.bytes, this.panel.N, this.panel.T);
+    }
+    if (this.memo !== undefined && this.memo.put(p.key, buf)) return { buf, owned: false };
+    return { buf, owned: true };
   }
 
   compare(p: GtPlan): BoolBuf {
@@ -138,9 +142,12 @@ class Evaluation {
   }
 
   release(r: Res): void {
-    if (r.owned) releaseBool(r.buf);
+    if (r.owned) releaseBits(r.bits);
   }
 }
+
+/** Segments meaning "every word" (packBool stops at the planes' end). */
+const ALL_WORDS = Int32Array.of(0, 0x7fffffff);
 
 /**
  * Positions of a compiled rule on every (asset, day) of the panel: an Int8Array(N*T) of -1/0/1,
@@ -177,32 +184,18 @@ export function evaluatePositions(
     for (const b of memo.takeRetired()) releaseBool(b);
   }
   const ev = new Evaluation(panel, cache, memo, acquireBool, days);
-  // The word kernels write whole words; an `out` that cannot take them gets a copy at the end.
+  // The position kernels write whole words; an `out` that cannot take them gets a copy at the end.
   const direct = out === undefined ? newBoolBuf(n) : wordView(out);
   const target = direct ?? acquireBool(n);
   const plan = rule.plan;
   if (plan.kind === 'bool') {
-    const root = plan.root;
-    if (!ev.memoAll && (root.op === 'and' || root.op === 'or')) {
-      const a = ev.bool(root.a);
-      const b = ev.bool(root.b);
-      if (root.op === 'and') andPositionsW(a.buf.words, b.buf.words, target.words, ev.segs);
-      else orPositionsW(a.buf.words, b.buf.words, target.words, ev.segs);
-      ev.release(a);
-      ev.release(b);
-    } else if (!ev.memoAll && root.op === 'not') {
-      const a = ev.bool(root.a);
-      notPositionsW(a.buf.words, target.words, ev.segs);
-      ev.release(a);
-    } else {
-      const r = ev.bool(root);
-      positionsFromBoolW(r.buf.words, target.words, ev.segs);
-      ev.release(r);
-    }
+    const r = ev.bool(plan.root);
+    positionsFromBits(r.bits.val, target.words, ev.segs);
+    ev.release(r);
   } else {
     const l = ev.bool(plan.long);
     const s = ev.bool(plan.short);
-    positionsLongShortW(l.buf.words, s.buf.words, target.words, ev.segs);
+    positionsLongShortFromBits(l.bits.val, s.bits.val, target.words, ev.segs);
     ev.release(l);
     ev.release(s);
   }
@@ -271,13 +264,13 @@ export function memoiseComparisons(
 
 const segmentCache = new Map<string, Int32Array>();
 
-/** daySegments, kept per shape (a run evaluates on one or two). */
-function segmentsOf(N: number, T: number, days: number): Int32Array {
-  const key = `${N},${T},${days}`;
+/** daySegments (4 bars a word) or bitSegments (32), kept per shape (a run evaluates on one or two). */
+function segmentsOf(N: number, T: number, days: number, barsPerWord: 4 | 32): Int32Array {
+  const key = `${N},${T},${days},${barsPerWord}`;
   let segs = segmentCache.get(key);
   if (segs === undefined) {
     if (segmentCache.size > 64) segmentCache.clear();
-    segmentCache.set(key, (segs = daySegments(N, T, days)));
+    segmentCache.set(key, (segs = barsPerWord === 4 ? daySegments(N, T, days) : bitSegments(N, T, days)));
   }
   return segs;
 }

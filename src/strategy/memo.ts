@@ -1,3 +1,4 @@
+import type { BitBool } from './kernels-bits.js';
 import { isSharedBool, type BoolBuf } from './kernels-bool.js';
 
 /** Options of BoolMemo. */
@@ -8,12 +9,11 @@ export interface BoolMemoOptions {
    */
   maxBytes?: number;
   /**
-   * Which bool nodes are stored. `comparisons` (default): gt/lt and cross_above/cross_below
-   * results -- a comparison costs a pass over two Float64 columns, the grammar derives a bounded
-   * set of them and populations repeat them constantly -- while and/or/not/latch results are
-   * cheaper to recompute and rarely repeat. `all`: every bool node.
+   * Byte budget of the bit planes packed from the stored columns (see kernels-bits), kept apart
+   * from the columns. Default 32 MiB: planes take a quarter of a column's bytes (two bits per
+   * bar), so ~1,000 comparisons of 120,000 bars.
    */
-  policy?: 'comparisons' | 'all';
+  maxBitBytes?: number;
   /**
    * Columns in shared memory cost this memo nothing (default false): a scoring worker's memo
    * holds the coordinator's shared columns, whose memory the coordinator bounds; the budget then
@@ -29,16 +29,21 @@ export interface BoolMemoStats {
   evictions: number;
   entries: number;
   bytes: number;
+  /** Bytes of the planes kept (budget maxBitBytes). */
+  bitBytes: number;
 }
 
 /**
- * Subexpression memo for bool nodes: a least-recently-used map from the canonical text of a bool
- * subexpression (`gt(close,sma(close,200))`) to its evaluated column, shared by all the rules of a
- * batch (and beyond) on one panel. GE populations share many subtrees, so a hit skips a whole
- * subtree's work. Measured on 10 generations of a 1,500-rule GE run (default grammar, 20 assets x
- * 6,000 days): ~500 distinct comparisons (and ~170 crosses) in total, so with the default policy
- * and budget the hit rate is ~91% in the first generation and ~100% after; memoising every bool
- * node instead reached only 48-57% hits (logic nodes rarely repeat and evict the comparisons).
+ * Memo of comparisons and crosses: a least-recently-used map from the canonical text of a
+ * comparison or cross (`gt(close,sma(close,200))`) to its evaluated column, shared by all the
+ * rules of a batch (and beyond) on one panel, and beside it the column's bit planes, which the
+ * logic of the rules reads. A comparison costs a pass over two Float64 columns, the grammar
+ * derives a bounded set of them and populations repeat them constantly; and/or/not/latch results
+ * are cheap to recompute on bit planes and rarely repeat. Measured on 10 generations of a
+ * 1,500-rule GE run (default grammar, 20 assets x 6,000 days): ~500 distinct comparisons (and
+ * ~170 crosses) in total, so with the default budget the hit rate is ~91% in the first
+ * generation and ~100% after; memoising every bool node instead reached only 48-57% hits (logic
+ * nodes rarely repeat and evict the comparisons).
  *
  * Stored columns are owned by the memo and read-only for everyone else. An evicted column is not
  * freed at once (the evaluation that evicted it may still be reading it): it is retired and handed
@@ -48,8 +53,11 @@ export interface BoolMemoStats {
  */
 export class BoolMemo {
   readonly maxBytes: number;
-  readonly policy: 'comparisons' | 'all';
+  readonly maxBitBytes: number;
   private readonly map = new Map<string, BoolBuf>();
+  /** Planes of held or once-held keys (a key's planes depend on the key and the panel only). */
+  private readonly bits = new Map<string, BitBool>();
+  private bitBytes = 0;
   private retired: BoolBuf[] = [];
   private bytes = 0;
   private panel: object | null = null;
@@ -60,9 +68,10 @@ export class BoolMemo {
 
   constructor(options: BoolMemoOptions = {}) {
     this.maxBytes = options.maxBytes ?? 128 * 1024 * 1024;
-    this.policy = options.policy ?? 'comparisons';
+    this.maxBitBytes = options.maxBitBytes ?? 32 * 1024 * 1024;
     this.sharedFree = options.sharedFree ?? false;
     if (!(this.maxBytes >= 0)) throw new RangeError(`maxBytes must be >= 0, got ${options.maxBytes}`);
+    if (!(this.maxBitBytes >= 0)) throw new RangeError(`maxBitBytes must be >= 0, got ${options.maxBitBytes}`);
   }
 
   /** Look a key up, counting a hit or a miss and marking it most recently used. */
@@ -113,6 +122,33 @@ export class BoolMemo {
     return true;
   }
 
+  /**
+   * The planes of a key if kept (counted as a hit, and marked most recently used). They are
+   * read-only, and stay valid after an eviction: evicted planes are simply dropped, never reused.
+   */
+  getBits(key: string): BitBool | undefined {
+    const v = this.bits.get(key);
+    if (v === undefined) return undefined;
+    this.hits++;
+    this.bits.delete(key);
+    this.bits.set(key, v);
+    return v;
+  }
+
+  /** Offer the planes of a key; the memo keeps them (read-only from now on) when it returns true. */
+  putBits(key: string, bits: BitBool): boolean {
+    const size = bits.val.byteLength + bits.known.byteLength;
+    if (size > this.maxBitBytes || this.bits.has(key)) return false;
+    for (const [k, old] of this.bits) {
+      if (this.bitBytes + size <= this.maxBitBytes) break;
+      this.bits.delete(k);
+      this.bitBytes -= old.val.byteLength + old.known.byteLength;
+    }
+    this.bits.set(key, bits);
+    this.bitBytes += size;
+    return true;
+  }
+
   /** What a column counts against the budget. */
   private cost(buf: BoolBuf): number {
     return this.sharedFree && isSharedBool(buf) ? 0 : buf.words.byteLength;
@@ -125,12 +161,20 @@ export class BoolMemo {
     this.map.delete(key);
     this.bytes -= this.cost(v);
     this.retired.push(v);
+    this.dropBits(key);
     return true;
   }
 
   /** Counters and current size. */
   stats(): BoolMemoStats {
-    return { hits: this.hits, misses: this.misses, evictions: this.evictions, entries: this.map.size, bytes: this.bytes };
+    return { hits: this.hits, misses: this.misses, evictions: this.evictions, entries: this.map.size, bytes: this.bytes, bitBytes: this.bitBytes };
+  }
+
+  private dropBits(key: string): void {
+    const b = this.bits.get(key);
+    if (b === undefined) return;
+    this.bits.delete(key);
+    this.bitBytes -= b.val.byteLength + b.known.byteLength;
   }
 
   resetStats(): void {
@@ -142,6 +186,8 @@ export class BoolMemo {
     for (const v of this.map.values()) this.retired.push(v);
     this.map.clear();
     this.bytes = 0;
+    this.bits.clear();
+    this.bitBytes = 0;
   }
 
   /** @internal Bind to the panel being evaluated; a different panel clears the memo. */

@@ -18,6 +18,12 @@ export type Operand =
   | { readonly k: 'field'; readonly node: FieldRef }
   | { readonly k: 'series'; readonly node: SeriesNode; readonly key: string };
 
+export interface CrossPlan {
+  readonly op: 'cross';
+  readonly key: string;
+  readonly cmp: GtPlan;
+}
+
 export interface GtPlan {
   readonly op: 'gt';
   readonly key: string;
@@ -27,7 +33,7 @@ export interface GtPlan {
 
 export type BoolPlan =
   | GtPlan
-  | { readonly op: 'cross'; readonly key: string; readonly cmp: GtPlan }
+  | CrossPlan
   | { readonly op: 'and' | 'or'; readonly key: string; readonly a: BoolPlan; readonly b: BoolPlan }
   | { readonly op: 'not'; readonly key: string; readonly a: BoolPlan }
   | { readonly op: 'latch'; readonly key: string; readonly on: BoolPlan; readonly off: BoolPlan };

@@ -1,3 +1,4 @@
+import { bitWords, newBitBool, type BitBool } from './kernels-bits.js';
 import { isSharedBool, newBoolBuf, type BoolBuf } from './kernels-bool.js';
 
 /**
@@ -26,4 +27,21 @@ export function releaseBool(buf: BoolBuf): void {
   let p = pools.get(n);
   if (p === undefined) pools.set(n, (p = []));
   if (p.length < MAX_POOLED) p.push(buf);
+}
+
+/** Scratch bit planes, keyed by their length in words. */
+const bitPools = new Map<number, BitBool[]>();
+
+/** Scratch bit planes for n bars (contents unspecified). */
+export function acquireBits(n: number): BitBool {
+  const p = bitPools.get(bitWords(n));
+  return p !== undefined && p.length > 0 ? p.pop()! : newBitBool(n);
+}
+
+/** Give scratch planes back; the caller must hold no other reference to them. */
+export function releaseBits(bits: BitBool): void {
+  const w = bits.val.length;
+  let p = bitPools.get(w);
+  if (p === undefined) bitPools.set(w, (p = []));
+  if (p.length < MAX_POOLED) p.push(bits);
 }

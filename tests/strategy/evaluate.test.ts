@@ -47,9 +47,10 @@ describe('fast path equals the reference evaluator', () => {
   it('on 600 random rules, without a memo, with a tiny memo and with a large one', () => {
     const rng = Rng.seeded(7);
     const cache = new IndicatorCache(panel);
-    const small = new BoolMemo({ maxBytes: 5 * 904, policy: 'all' }); // 5 columns: constant eviction
-    const large = new BoolMemo({ policy: 'all' });
-    const comparisons = new BoolMemo();
+    // 903 bars: a column takes 904 bytes, its planes 2 x 29 words = 232 bytes.
+    const small = new BoolMemo({ maxBytes: 5 * 904, maxBitBytes: 5 * 232 }); // 5 of each: constant eviction
+    const large = new BoolMemo();
+    const comparisons = new BoolMemo({ maxBitBytes: 0 }); // columns only: planes packed for each rule
     let active = 0;
     for (let i = 0; i < 600; i++) {
       const compiled = compileAst(randomRule(rng, 1 + (i % 4)));
@@ -196,7 +197,7 @@ describe('evaluating the first days of each asset only', () => {
   it('gives the full evaluation\'s positions on those days, for any rule, memo and number of days', () => {
     const rng = Rng.seeded(21);
     const cache = new IndicatorCache(panel);
-    const memos = [undefined, new BoolMemo(), new BoolMemo({ policy: 'all' })];
+    const memos = [undefined, new BoolMemo(), new BoolMemo({ maxBytes: 3 * 904, maxBitBytes: 3 * 232 })];
     for (let i = 0; i < 300; i++) {
       const compiled = compileAst(randomRule(rng, 1 + (i % 4)));
       if (!compiled.ok) throw new Error(compiled.error);
@@ -230,8 +231,9 @@ describe('memo and cache wiring', () => {
   it('reuses memoised subexpressions across rules and normalises lt/gt and crosses', () => {
     const p = syntheticPanel(5, 2, 200);
     const cache = new IndicatorCache(p);
-    for (const policy of ['comparisons', 'all'] as const) {
-      const memo = new BoolMemo({ policy });
+    for (const maxBitBytes of [0, 1 << 20]) {
+      // Without planes kept, the byte columns give the hits; with them, the planes do.
+      const memo = new BoolMemo({ maxBitBytes });
       evaluatePositions(compile('gt(close, sma(close, 20))'), p, cache, memo);
       memo.resetStats();
       // lt(sma, close) is gt(close, sma): a hit; the cross reuses it as its comparison, and

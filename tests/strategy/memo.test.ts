@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { newBitBool } from '../../src/strategy/kernels-bits.js';
 import { newBoolBuf, newSharedBoolBuf } from '../../src/strategy/kernels-bool.js';
 import { BoolMemo } from '../../src/strategy/memo.js';
 
@@ -17,7 +18,7 @@ describe('BoolMemo', () => {
     expect(memo.get('a')).toBe(a);
     expect(memo.get('c')).toBe(c);
     expect(memo.get('d')).toBe(d);
-    expect(memo.stats()).toEqual({ hits: 4, misses: 1, evictions: 1, entries: 3, bytes: 300 });
+    expect(memo.stats()).toEqual({ hits: 4, misses: 1, evictions: 1, entries: 3, bytes: 300, bitBytes: 0 });
     // Evicted columns are retired (still possibly read by the running evaluation), then recycled.
     expect(memo.takeRetired()).toEqual([b]);
     expect(memo.takeRetired()).toEqual([]);
@@ -46,11 +47,37 @@ describe('BoolMemo', () => {
     expect(memo.takeRetired()).toHaveLength(2);
   });
 
-  it('defaults to a 128 MiB budget and the comparisons policy; rejects a negative budget', () => {
+  it('defaults to a 128 MiB budget for columns and 32 MiB for planes; rejects a negative budget', () => {
     const memo = new BoolMemo();
     expect(memo.maxBytes).toBe(128 * 1024 * 1024);
-    expect(memo.policy).toBe('comparisons');
+    expect(memo.maxBitBytes).toBe(32 * 1024 * 1024);
     expect(() => new BoolMemo({ maxBytes: -1 })).toThrow(RangeError);
+    expect(() => new BoolMemo({ maxBitBytes: -1 })).toThrow(RangeError);
+  });
+
+  it('keeps bit planes within their own budget, least recently used out first; delete, clear and a new panel drop them', () => {
+    const planes = () => newBitBool(64); // 2 planes x 2 words x 4 bytes = 16 bytes
+    const memo = new BoolMemo({ maxBitBytes: 32 });
+    const x = planes(), y = planes(), z = planes();
+    expect(memo.putBits('x', x)).toBe(true);
+    expect(memo.putBits('y', y)).toBe(true);
+    expect(memo.putBits('x', planes())).toBe(false); // already kept
+    expect(memo.getBits('x')).toBe(x); // now the most recently used
+    expect(memo.putBits('z', z)).toBe(true); // evicts y
+    expect(memo.getBits('y')).toBeUndefined();
+    expect(memo.stats().bitBytes).toBe(32);
+    expect(new BoolMemo({ maxBitBytes: 8 }).putBits('big', planes())).toBe(false);
+    memo.put('z', buf());
+    expect(memo.delete('z')).toBe(true); // the column and its planes
+    expect(memo.getBits('z')).toBeUndefined();
+    expect(memo.getBits('x')).toBe(x);
+    memo.clear();
+    expect(memo.getBits('x')).toBeUndefined();
+    expect(memo.stats().bitBytes).toBe(0);
+    memo.bindPanel({});
+    memo.putBits('w', planes());
+    memo.bindPanel({});
+    expect(memo.getBits('w')).toBeUndefined();
   });
 });
 
