@@ -1,6 +1,6 @@
 import type { Panel } from '../domain/types.js';
 import { simulate, type Execution } from '../backtest/simulator.js';
-import { BoolMemo, compileRule, evaluatePositions, IndicatorCache } from '../strategy/index.js';
+import { BoolMemo, compileRule, evaluatePositionPlanes, IndicatorCache } from '../strategy/index.js';
 import type { Sleeve } from './types.js';
 
 export interface SleeveStrategy {
@@ -34,11 +34,11 @@ export function buildSleeves(
   for (const s of strategies) {
     const c = compileRule(s.expr);
     if (!c.ok) throw new Error(`strategy ${s.id} does not compile: ${c.error}`);
-    const values = evaluatePositions(c.rule, panel, cache, memo).slice();
+    const planes = evaluatePositionPlanes(c.rule, panel, cache, memo);
     for (let a = 0; a < N; a++) {
       weights.fill(0);
       weights[a] = 1;
-      const sim = simulate({ panel, positions: { values, weights }, start, end, execution, initialCapital });
+      const sim = simulate({ panel, positions: { ...planes, weights }, start, end, execution, initialCapital });
       sleeves.push({ id: sleeveId(s.id, panel.symbols[a]), strategyId: s.id, asset: panel.symbols[a], returns: Float64Array.from(sim.returns) });
     }
   }

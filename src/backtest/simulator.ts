@@ -20,6 +20,36 @@ export interface Execution {
   minOrderNotional: number;
 }
 
+/**
+ * Positions in {-1, 0, 1} per asset and day as two bit planes, 32 bars per 32-bit word: bar
+ * g = a*T + t (asset-major like the panel) is bit g % 32 of word g >> 5. A bar is long (+1) where
+ * its `long` bit is set, short (-1) where its `short` bit is set (only where `long` is not), flat
+ * otherwise; `short` null means no short at all. This is how the strategy evaluator computes a
+ * rule's positions (and packPositions makes them from one byte per bar).
+ */
+export interface PositionPlanes {
+  long: Int32Array;
+  short: Int32Array | null;
+}
+
+/** The planes of positions given one byte (-1, 0 or 1) per bar. */
+export function packPositions(values: Int8Array): PositionPlanes {
+  const words = (values.length + 31) >>> 5;
+  const long = new Int32Array(words);
+  const short = new Int32Array(words);
+  for (let g = 0; g < values.length; g++) {
+    if (values[g] > 0) long[g >>> 5] |= 1 << (g & 31);
+    else if (values[g] < 0) short[g >>> 5] |= 1 << (g & 31);
+  }
+  return { long, short };
+}
+
+/** The position (-1, 0 or 1) of bar g of some planes. */
+function positionAt(long: Int32Array, short: Int32Array | null, g: number): number {
+  if ((long[g >>> 5] >>> (g & 31)) & 1) return 1;
+  return short !== null && (short[g >>> 5] >>> (g & 31)) & 1 ? -1 : 0;
+}
+
 export interface SimulationInput {
   panel: Panel;
   /**
@@ -29,10 +59,11 @@ export interface SimulationInput {
    */
   targets?: Float64Array;
   /**
-   * The same as positions x capital weight per asset (target = values[a*T+t] * weights[a]): what a
-   * single rule on an allocation produces; spares the caller building a Float64Array of targets.
+   * The same as positions x capital weight per asset (target = position[a*T+t] * weights[a]): what
+   * a single rule on an allocation produces; spares the caller building a Float64Array of targets.
+   * The positions come as bit planes (see PositionPlanes).
    */
-  positions?: { values: Int8Array; weights: Float64Array };
+  positions?: PositionPlanes & { weights: Float64Array };
   /** Simulate days [start, end) of the panel's calendar. */
   start: number;
   end: number;
@@ -342,8 +373,9 @@ export interface TargetEvents {
   stride: number;
   /** Bit a % 32 of changed[(d - firstDay) * stride + (a >> 5)]: asset a's target changes at decision day d. */
   changed: Int32Array;
-  /** The positions path: target of asset a at decision day d = values[a * T + d] * weights[a]. */
-  values: Int8Array | null;
+  /** The positions path: target of asset a at decision day d = position(a * T + d) * weights[a]. */
+  long: Int32Array | null;
+  short: Int32Array | null;
   weights: Float64Array | null;
   T: number;
   /** The general path: target of asset a at decision day d = rows[a * days + d - firstDay]. */
@@ -365,16 +397,19 @@ function scanTargets(input: SimulationInput, N: number, T: number, firstDay: num
   if (positions) for (let a = 0; a < N; a++) gross += Math.abs(positions.weights[a]);
   if (positions && gross <= 1 + 1e-9) {
     // The fitness path: positions in {-1, 0, 1} times a weight per asset whose total is at most 1,
-    // so no day can exceed a gross weight of 1. Changes are found on the small integers directly.
-    const { values, weights } = positions;
-    if (values.length !== N * T || weights.length !== N) throw new RangeError(`positions do not fit the panel (${N}x${T})`);
-    ev.values = values;
+    // so no day can exceed a gross weight of 1. Changes are found on the bit planes directly.
+    const { long, short, weights } = positions;
+    const words = (N * T + 31) >>> 5;
+    if (long.length < words || (short !== null && short.length < words) || weights.length !== N) throw new RangeError(`positions do not fit the panel (${N}x${T})`);
+    ev.long = long;
+    ev.short = short;
     ev.weights = weights;
-    scanPositions(ev, values, weights, N, T, firstDay, days);
+    scanPositions(ev, long, short, weights, N, T, firstDay, days);
   } else {
     if (input.targets && input.targets.length !== N * T) throw new RangeError(`targets has ${input.targets.length} values, expected ${N * T}`);
     if (!input.targets && !positions) throw new RangeError('simulate needs targets or positions');
-    ev.values = null;
+    ev.long = null;
+    ev.short = null;
     ev.weights = null;
     scanWeights(ev, input, N, T, firstDay, days);
   }
@@ -395,8 +430,8 @@ function scanWeights(ev: TargetEvents, input: SimulationInput, N: number, T: num
         rows[at + d] = w === w ? w : 0;
       }
     } else {
-      const { values, weights } = input.positions!;
-      for (let d = 0; d < days; d++) rows[at + d] = values[base + d] * weights[a];
+      const { long, short, weights } = input.positions!;
+      for (let d = 0; d < days; d++) rows[at + d] = positionAt(long, short, base + d) * weights[a];
     }
   }
   // Days whose gross weight exceeds 1 are scaled down to 1.
@@ -421,59 +456,55 @@ function scanWeights(ev: TargetEvents, input: SimulationInput, N: number, T: num
 }
 
 /**
- * The changes of positions x weights into ev's masks, asset by asset. Four days at a time: a
- * 32-bit word of positions XOR the same word shifted by one day has a non-zero byte exactly on
- * the days whose position differs from the day before, and most words have none (positions come
- * in long runs). The days outside whole words, at each asset's ends, go one by one. Top-level
- * with everything in locals: it runs twice per fitness evaluation.
+ * The changes of positions x weights into ev's masks, asset by asset, 32 days at a time: a plane
+ * word XOR the same word shifted by one day has a bit set exactly on the days whose bit differs
+ * from the day before, and most words have none (positions come in long runs). Before the
+ * window's first day the position is flat. Top-level with everything in locals: it runs twice per
+ * fitness evaluation.
  */
-function scanPositions(ev: TargetEvents, values: Int8Array, weights: Float64Array, N: number, T: number, firstDay: number, days: number): void {
-  const words = values.byteOffset % 4 === 0 ? new Int32Array(values.buffer, values.byteOffset, values.length >> 2) : null;
+function scanPositions(ev: TargetEvents, long: Int32Array, short: Int32Array | null, weights: Float64Array, N: number, T: number, firstDay: number, days: number): void {
   const { changed, stride } = ev;
   for (let a = 0; a < N; a++) {
-    if (weights[a] === 0) continue; // a weight of 0 makes every position flat: no change at all
+    if (weights[a] === 0 || days === 0) continue; // a weight of 0 makes every position flat: no change at all
     const word = a >> 5;
     const bit = 1 << (a & 31);
     const base = a * T + firstDay;
     const end = base + days;
-    let prev = 0;
-    let i = base;
-    // Whole words lie in [wordStart, wordEnd) (none without a word view).
-    const wordStart = words === null ? end : Math.min(end, (base + 3) & ~3);
-    const wordEnd = words === null ? end : Math.max(wordStart, end & ~3);
-    for (; i < wordStart; i++) {
-      const v = values[i];
-      if (v !== prev) {
-        changed[(i - base) * stride + word] |= bit;
-        prev = v;
+    const first = base >>> 5;
+    const last = (end - 1) >>> 5;
+    let carryLong = 0;
+    let carryShort = 0;
+    for (let j = first; j <= last; j++) {
+      const x = long[j];
+      const y = short === null ? 0 : short[j];
+      // Each bar's bit of the day before: the bit below, or the previous word's top bit.
+      let beforeLong = (x << 1) | carryLong;
+      let beforeShort = (y << 1) | carryShort;
+      let range = -1;
+      if (j === first) {
+        const lo = base & 31;
+        range = -1 << lo;
+        beforeLong &= ~(1 << lo); // flat before the first day
+        beforeShort &= ~(1 << lo);
       }
-    }
-    let prevByte = prev & 0xff;
-    for (let j = wordStart >> 2, to = wordEnd >> 2; j < to; j++) {
-      const x = words![j];
-      // Byte k of diff is day 4j+k's position XOR the day before's (byte k-1, or the last word's top byte).
-      let diff = x ^ ((x << 8) | prevByte);
-      prevByte = x >>> 24;
+      if (j === last) {
+        const hi = end - (j << 5); // 1..32 bars of this asset in the last word
+        if (hi < 32) range &= (1 << hi) - 1;
+      }
+      carryLong = x >>> 31;
+      carryShort = y >>> 31;
+      let diff = ((x ^ beforeLong) | (y ^ beforeShort)) & range;
       while (diff !== 0) {
         const low = diff & -diff;
-        const k = (31 - Math.clz32(low)) >> 3; // the first changed day of the word
-        changed[(j * 4 + k - base) * stride + word] |= bit;
-        diff &= ~(0xff << (k << 3));
-      }
-    }
-    if (wordEnd > wordStart) prev = (prevByte << 24) >> 24; // back to a signed position
-    for (i = Math.max(i, wordEnd); i < end; i++) {
-      const v = values[i];
-      if (v !== prev) {
-        changed[(i - base) * stride + word] |= bit;
-        prev = v;
+        changed[((j << 5) + 31 - Math.clz32(low) - base) * stride + word] |= bit;
+        diff ^= low;
       }
     }
   }
 }
 
 function newEvents(size: number): TargetEvents {
-  return { firstDay: 0, stride: 1, changed: new Int32Array(size), values: null, weights: null, T: 0, rows: new Float64Array(0), days: 0 };
+  return { firstDay: 0, stride: 1, changed: new Int32Array(size), long: null, short: null, weights: null, T: 0, rows: new Float64Array(0), days: 0 };
 }
 
 /** Orders cut by the cash constraint to less than this fraction of equity are not sent. */
@@ -516,14 +547,14 @@ function decide(ctx: DecideContext, t: number): number {
   const { target, held, heldValue, inBandLow, inBandHigh } = book;
   let count = 0;
   const d = t - events.firstDay;
-  const { changed, stride, values, weights } = events;
+  const { changed, stride, long, short, weights } = events;
   for (let k = 0; k < stride; k++) {
     let m = changed[d * stride + k];
     while (m !== 0) {
       const low = m & -m; // the lowest asset left: assets in order
       m ^= low;
       const a = (k << 5) + 31 - Math.clz32(low);
-      target[a] = values !== null ? values[a * events.T + t] * weights![a] : events.rows[a * events.days + d];
+      target[a] = long !== null ? positionAt(long, short, a * events.T + t) * weights![a] : events.rows[a * events.days + d];
       book.refreshBand(a);
       count = consider(ctx, a, count);
     }

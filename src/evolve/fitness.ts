@@ -2,7 +2,7 @@ import type { Metric } from '../config/schema.js';
 import type { Panel } from '../domain/types.js';
 import { computeMetrics, TRADING_DAYS_PER_YEAR, type Metrics } from '../backtest/metrics.js';
 import { simulate, type Execution, type SimulationScratch } from '../backtest/simulator.js';
-import { evaluatePositions, type BoolMemo, type CompiledRule, type IndicatorCache } from '../strategy/index.js';
+import { evaluatePositionPlanes, type BoolMemo, type CompiledRule, type IndicatorCache, type RulePlanes } from '../strategy/index.js';
 
 /** The fitness of a phenotype that does not map, parse or type-check: worse than any real score. */
 export const WORST_FITNESS = -1e6;
@@ -42,7 +42,8 @@ export type FitnessResult = TrainScore & ValidationScore;
 
 /** Buffers reused from one score to the next (one per thread). */
 export interface FitnessScratch {
-  positions?: Int8Array;
+  /** The rule's position planes (see evaluatePositionPlanes). */
+  planes?: { long: Int32Array; short: Int32Array };
   sim?: SimulationScratch;
   validationSim?: SimulationScratch;
 }
@@ -135,9 +136,11 @@ export interface ScoringContext {
   memo?: BoolMemo;
 }
 
-/** The rule's positions, in the scratch buffer: on the first `days` days of each asset (all by default). */
-function positionsOf(rule: CompiledRule, { panel, cache, memo, scratch }: ScoringContext, days = panel.T): Int8Array {
-  return evaluatePositions(rule, panel, cache, memo, (scratch.positions ??= new Int8Array(panel.N * panel.T)), days);
+/** The rule's position planes, in the scratch buffers: on the first `days` days of each asset (all by default). */
+function positionsOf(rule: CompiledRule, { panel, cache, memo, scratch }: ScoringContext, days = panel.T): RulePlanes {
+  const words = (panel.N * panel.T + 31) >>> 5;
+  const out = (scratch.planes ??= { long: new Int32Array(words), short: new Int32Array(words) });
+  return evaluatePositionPlanes(rule, panel, cache, memo, out, days);
 }
 
 /** The train score of a rule (see scoreRule). */
@@ -155,7 +158,12 @@ export function scoreTrain(rule: CompiledRule, ctx: ScoringContext): TrainScore 
     const w = assetWeights[a];
     if (w === 0) continue;
     const base = a * T + Math.max(0, trainStart - 1);
-    for (let i = 0; i < trainLen; i++) signature[i] += positions[base + i] * w;
+    const { long, short } = positions;
+    for (let i = 0; i < trainLen; i++) {
+      const g = base + i;
+      const p = (long[g >>> 5] >>> (g & 31)) & 1 ? 1 : short !== null && (short[g >>> 5] >>> (g & 31)) & 1 ? -1 : 0;
+      signature[i] += p * w;
+    }
   }
   return {
     valid: true,
@@ -182,9 +190,9 @@ export function scoreValidation(rule: CompiledRule, ctx: ScoringContext): Valida
 }
 
 /** Metrics of the rule's positions traded over days [start, end). */
-function windowMetrics(panel: Panel, positions: Int8Array, settings: FitnessSettings, start: number, end: number, buffers: SimulationScratch): Metrics {
+function windowMetrics(panel: Panel, positions: RulePlanes, settings: FitnessSettings, start: number, end: number, buffers: SimulationScratch): Metrics {
   const sim = simulate(
-    { panel, positions: { values: positions, weights: settings.assetWeights }, start, end, execution: settings.execution, initialCapital: settings.initialCapital },
+    { panel, positions: { long: positions.long, short: positions.short, weights: settings.assetWeights }, start, end, execution: settings.execution, initialCapital: settings.initialCapital },
     buffers,
   );
   return computeMetrics({ returns: sim.returns, exposure: sim.exposure, turnover: sim.turnover, tradeReturns: sim.tradeReturns });

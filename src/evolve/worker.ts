@@ -30,7 +30,7 @@ parentPort!.on('message', (msg: WorkerMessage) => {
       panel = msg.panel;
       cache = new IndicatorCache(panel);
       memo.clear();
-      scratch.positions = undefined;
+      scratch.planes = undefined;
       scratch.sim = undefined;
       break;
     }

@@ -2,7 +2,21 @@ import type { Panel } from '../domain/types.js';
 import type { IndicatorCache } from './cache.js';
 import type { CompiledRule } from './compile.js';
 import { crossW, daySegments, newBoolBuf, type BoolBuf } from './kernels-bool.js';
-import { andB, bitSegments, latchB, newBitBool, notB, orB, packBool, positionsFromBits, positionsLongShortFromBits, type BitBool } from './kernels-bits.js';
+import {
+  andB,
+  andNotBits,
+  bitSegments,
+  bitWords,
+  copyBits,
+  latchB,
+  newBitBool,
+  notB,
+  orB,
+  packBool,
+  positionsFromBits,
+  positionsLongShortFromBits,
+  type BitBool,
+} from './kernels-bits.js';
 import { gtCS, gtSC, gtSS } from './kernels-f64.js';
 import type { BoolMemo } from './memo.js';
 import type { BoolPlan, CrossPlan, GtPlan, Operand } from './plan.js';
@@ -173,17 +187,9 @@ export function evaluatePositions(
   out?: Int8Array,
   days?: number,
 ): Int8Array {
-  if (!cache.fits(panel)) {
-    throw new RangeError(`cache is for ${cache.N}x${cache.T} panels, got ${panel.N}x${panel.T}`);
-  }
   const n = panel.N * panel.T;
   if (out !== undefined && out.length !== n) throw new RangeError(`out has ${out.length} values, expected N*T = ${n}`);
-  if (memo !== undefined) {
-    memo.bindPanel(panel);
-    // Columns evicted during earlier evaluations are no longer read by anyone: recycle them.
-    for (const b of memo.takeRetired()) releaseBool(b);
-  }
-  const ev = new Evaluation(panel, cache, memo, acquireBool, days);
+  const ev = startEvaluation(panel, cache, memo, days);
   // The position kernels write whole words; an `out` that cannot take them gets a copy at the end.
   const direct = out === undefined ? newBoolBuf(n) : wordView(out);
   const target = direct ?? acquireBool(n);
@@ -203,6 +209,61 @@ export function evaluatePositions(
   out!.set(target.bytes);
   releaseBool(target);
   return out!;
+}
+
+/** A rule's positions as bit planes: long where `long` is set; short where `short` is (never where long is). */
+export interface RulePlanes {
+  long: Int32Array;
+  /** null for a long/flat rule. */
+  short: Int32Array | null;
+}
+
+/**
+ * evaluatePositions' result as two bit planes, 32 bars a word (bar g = asset * T + day is bit
+ * g % 32 of word g >> 5): the form the simulator reads (its PositionPlanes), which spares writing
+ * and scanning a byte per bar. `out` (optional) are planes to write into, at least
+ * ceil(N*T / 32) words each; `days` as in evaluatePositions (the words past them are unspecified).
+ */
+export function evaluatePositionPlanes(
+  rule: CompiledRule,
+  panel: Panel,
+  cache: IndicatorCache,
+  memo?: BoolMemo,
+  out?: { long: Int32Array; short: Int32Array },
+  days?: number,
+): RulePlanes {
+  const ev = startEvaluation(panel, cache, memo, days);
+  const words = bitWords(ev.n);
+  if (out !== undefined && (out.long.length < words || out.short.length < words)) throw new RangeError(`out planes need ${words} words`);
+  const long = out?.long ?? new Int32Array(words);
+  const plan = rule.plan;
+  if (plan.kind === 'bool') {
+    const r = ev.bool(plan.root);
+    copyBits(r.bits.val, long, ev.bitSegs);
+    ev.release(r);
+    return { long, short: null };
+  }
+  const short = out?.short ?? new Int32Array(words);
+  const l = ev.bool(plan.long);
+  const s = ev.bool(plan.short);
+  copyBits(l.bits.val, long, ev.bitSegs);
+  andNotBits(s.bits.val, l.bits.val, short, ev.bitSegs);
+  ev.release(l);
+  ev.release(s);
+  return { long, short };
+}
+
+/** Check the cache, bind the memo (recycling what it retired) and set up an evaluation. */
+function startEvaluation(panel: Panel, cache: IndicatorCache, memo: BoolMemo | undefined, days: number | undefined): Evaluation {
+  if (!cache.fits(panel)) {
+    throw new RangeError(`cache is for ${cache.N}x${cache.T} panels, got ${panel.N}x${panel.T}`);
+  }
+  if (memo !== undefined) {
+    memo.bindPanel(panel);
+    // Columns evicted during earlier evaluations are no longer read by anyone: recycle them.
+    for (const b of memo.takeRetired()) releaseBool(b);
+  }
+  return new Evaluation(panel, cache, memo, acquireBool, days);
 }
 
 /**

@@ -187,3 +187,15 @@ export function positionsLongShortFromBits(long: Int32Array, short: Int32Array, 
     }
   }
 }
+
+/** dst = src over the plane words of `segs`. */
+export function copyBits(src: Int32Array, dst: Int32Array, segs: Int32Array): void {
+  for (let s = 0; s < segs.length; s += 2) dst.set(src.subarray(segs[s], segs[s + 1]), segs[s]);
+}
+
+/** dst = a & ~b over the plane words of `segs` (short where long is not). */
+export function andNotBits(a: Int32Array, b: Int32Array, dst: Int32Array, segs: Int32Array): void {
+  for (let s = 0; s < segs.length; s += 2) {
+    for (let j = segs[s], to = segs[s + 1]; j < to; j++) dst[j] = a[j] & ~b[j];
+  }
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { simulate, type Execution } from '../../src/backtest/simulator.js';
+import { packPositions, simulate, type Execution } from '../../src/backtest/simulator.js';
 import { simulateReference } from './referenceSimulator.js';
 import { Rng } from '../../src/domain/rng.js';
 import type { Panel } from '../../src/domain/types.js';
@@ -252,7 +252,10 @@ describe('simulate: the fast simulator agrees with the dense reference', () => {
         const execution = { slippageBps: 5, commissionBps: 1, minCommission: 0, rebalanceBand: 0.2, minOrderNotional: 1 };
         // Any window: the positions are scanned from day start-1, at any alignment to their words.
         const start = rng.chance(0.5) ? 0 : rng.int(0, days - 1);
-        const fast = simulate({ panel, positions: { values, weights }, start, end: days, execution, initialCapital: 10_000, detailed: true });
+        // As planes; a rule with no short may give no short plane at all.
+        const planes = packPositions(values);
+        const short = values.includes(-1) || rng.chance(0.5) ? planes.short : null;
+        const fast = simulate({ panel, positions: { long: planes.long, short, weights }, start, end: days, execution, initialCapital: 10_000, detailed: true });
         const ref = simulateReference({ panel, targets, start, end: days, execution, initialCapital: 10_000, detailed: true });
         for (let i = 0; i < days - start; i++) expect(Math.abs(fast.equity[i] - ref.equity[i])).toBeLessThanOrEqual(1e-9 * ref.equity[i]);
         expect(fast.tradeReturns.length).toBe(ref.tradeReturns.length);
@@ -261,7 +264,7 @@ describe('simulate: the fast simulator agrees with the dense reference', () => {
     );
   });
 
-  it('positions x weights give the same result as the equivalent targets', () => {
+  it('positions x weights give the same result as the equivalent targets (also when the weights sum to more than 1)', () => {
     const rng = Rng.seeded(5);
     const assets = Array.from({ length: 3 }, () => ({ open: [] as number[], close: [] as number[] }));
     for (const a of assets) {
@@ -274,11 +277,12 @@ describe('simulate: the fast simulator agrees with the dense reference', () => {
     }
     const panel = panelOf(assets);
     const values = Int8Array.from({ length: 240 }, () => rng.pick([-1, 0, 1]));
-    const weights = Float64Array.from([0.5, 0.3, 0.2]);
-    const targets = Float64Array.from(values, (v, i) => v * weights[Math.floor(i / 80)]);
     const ex = { ...FREE, slippageBps: 5, commissionBps: 1, rebalanceBand: 0.2 };
-    const a = simulate({ panel, positions: { values, weights }, start: 0, end: 80, execution: ex, initialCapital: 1000 });
-    const b = simulate({ panel, targets, start: 0, end: 80, execution: ex, initialCapital: 1000 });
-    expect(Array.from(a.equity)).toEqual(Array.from(b.equity));
+    for (const weights of [Float64Array.from([0.5, 0.3, 0.2]), Float64Array.from([0.9, 0.6, 0.4])]) {
+      const targets = Float64Array.from(values, (v, i) => v * weights[Math.floor(i / 80)]);
+      const a = simulate({ panel, positions: { ...packPositions(values), weights }, start: 0, end: 80, execution: ex, initialCapital: 1000 });
+      const b = simulate({ panel, targets, start: 0, end: 80, execution: ex, initialCapital: 1000 });
+      expect(Array.from(a.equity)).toEqual(Array.from(b.equity));
+    }
   });
 });
