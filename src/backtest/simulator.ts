@@ -282,11 +282,14 @@ export function simulate(input: SimulationInput, scratch?: SimulationScratch): S
     turnover[i] = prevEquity > 0 ? traded / prevEquity : 0;
     if (weights) for (let a = 0; a < N; a++) weights[a * L + i] = value > 0 && shares[a] !== 0 ? (shares[a] * prices[closeRow + a]) / value : 0;
     prevEquity = value;
-    if (i + 1 < L) {
+    if (i + 1 < L && !quietClose(book, events, t, value)) {
       ctx.num[EQUITY] = value;
       ctx.closeRow = closeRow;
       orderCount = decide(ctx, t);
-    } else orderCount = 0;
+    } else {
+      orderCount = 0;
+      book.sellCount = 0;
+    }
   }
 
   // Positions still open at the end: their round trips are marked to the last close.
@@ -306,11 +309,14 @@ export function simulate(input: SimulationInput, scratch?: SimulationScratch): S
   });
 }
 
-/** A zeroed output series of length L, reused from the scratch when it has one of that size. */
+/**
+ * An output series of length L, reused from the scratch when it has one of that size (not
+ * cleared: the day loop writes every element).
+ */
 function outputBuffer(scratch: SimulationScratch | undefined, k: 'equity' | 'returns' | 'exposure' | 'turnover', L: number): Float64Array {
   if (!scratch) return new Float64Array(L);
   const b = scratch[k];
-  return b && b.length === L ? b.fill(0) : (scratch[k] = new Float64Array(L));
+  return b && b.length === L ? b : (scratch[k] = new Float64Array(L));
 }
 
 /**
@@ -574,6 +580,27 @@ function decide(ctx: DecideContext, t: number): number {
     count = consider(ctx, held[h], count);
   }
   return count;
+}
+
+/**
+ * True when day t's close surely decides no order: no target changes today, no order waiting, and
+ * every holding within its band (the same check as decide's, on the values just marked). Most
+ * closes are such, and the simulator then skips decide() altogether; when this says false,
+ * decide() looks at everything again.
+ */
+function quietClose(book: RoundTrips, events: TargetEvents, t: number, equity: number): boolean {
+  if (book.retry.size > 0) return false;
+  const { changed, stride } = events;
+  const at = (t - events.firstDay) * stride;
+  for (let k = 0; k < stride; k++) if (changed[at + k] !== 0) return false;
+  const { heldValue, inBandLow, inBandHigh } = book;
+  const heldCount = book.heldCount;
+  if (heldCount > 0 && !(equity > 0)) return false;
+  for (let h = 0; h < heldCount; h++) {
+    const v = heldValue[h];
+    if (!(v >= inBandLow[h] * equity && v <= inBandHigh[h] * equity)) return false;
+  }
+  return true;
 }
 
 /** Decide one asset, once per close: an order into book.orderList, or a retry, or nothing. */
