@@ -379,11 +379,14 @@ export interface TargetEvents {
   stride: number;
   /** Bit a % 32 of changed[(d - firstDay) * stride + (a >> 5)]: asset a's target changes at decision day d. */
   changed: Int32Array;
-  /** The positions path: target of asset a at decision day d = position(a * T + d) * weights[a]. */
-  long: Int32Array | null;
-  short: Int32Array | null;
+  /**
+   * The positions path: the new position of a change, in the same layout as `changed` (bits are
+   * meaningful only where `changed` has one): long where `toLong` is set, short where `toShort`
+   * is, flat else; the target is that times weights[a].
+   */
+  toLong: Int32Array;
+  toShort: Int32Array;
   weights: Float64Array | null;
-  T: number;
   /** The general path: target of asset a at decision day d = rows[a * days + d - firstDay]. */
   rows: Float64Array;
   days: number;
@@ -395,7 +398,6 @@ function scanTargets(input: SimulationInput, N: number, T: number, firstDay: num
   const ev = scratch?.events && scratch.events.changed.length === days * stride ? scratch.events : newEvents(days * stride);
   ev.firstDay = firstDay;
   ev.stride = stride;
-  ev.T = T;
   ev.days = days;
   ev.changed.fill(0);
   const positions = input.positions;
@@ -407,15 +409,11 @@ function scanTargets(input: SimulationInput, N: number, T: number, firstDay: num
     const { long, short, weights } = positions;
     const words = (N * T + 31) >>> 5;
     if (long.length < words || (short !== null && short.length < words) || weights.length !== N) throw new RangeError(`positions do not fit the panel (${N}x${T})`);
-    ev.long = long;
-    ev.short = short;
     ev.weights = weights;
     scanPositions(ev, long, short, weights, N, T, firstDay, days);
   } else {
     if (input.targets && input.targets.length !== N * T) throw new RangeError(`targets has ${input.targets.length} values, expected ${N * T}`);
     if (!input.targets && !positions) throw new RangeError('simulate needs targets or positions');
-    ev.long = null;
-    ev.short = null;
     ev.weights = null;
     scanWeights(ev, input, N, T, firstDay, days);
   }
@@ -469,7 +467,7 @@ function scanWeights(ev: TargetEvents, input: SimulationInput, N: number, T: num
  * fitness evaluation.
  */
 function scanPositions(ev: TargetEvents, long: Int32Array, short: Int32Array | null, weights: Float64Array, N: number, T: number, firstDay: number, days: number): void {
-  const { changed, stride } = ev;
+  const { changed, toLong, toShort, stride } = ev;
   for (let a = 0; a < N; a++) {
     if (weights[a] === 0 || days === 0) continue; // a weight of 0 makes every position flat: no change at all
     const word = a >> 5;
@@ -502,7 +500,10 @@ function scanPositions(ev: TargetEvents, long: Int32Array, short: Int32Array | n
       let diff = ((x ^ beforeLong) | (y ^ beforeShort)) & range;
       while (diff !== 0) {
         const low = diff & -diff;
-        changed[((j << 5) + 31 - Math.clz32(low) - base) * stride + word] |= bit;
+        const at = ((j << 5) + 31 - Math.clz32(low) - base) * stride + word;
+        changed[at] |= bit;
+        toLong[at] = (x & low) !== 0 ? toLong[at] | bit : toLong[at] & ~bit;
+        toShort[at] = (y & low) !== 0 ? toShort[at] | bit : toShort[at] & ~bit;
         diff ^= low;
       }
     }
@@ -510,7 +511,16 @@ function scanPositions(ev: TargetEvents, long: Int32Array, short: Int32Array | n
 }
 
 function newEvents(size: number): TargetEvents {
-  return { firstDay: 0, stride: 1, changed: new Int32Array(size), long: null, short: null, weights: null, T: 0, rows: new Float64Array(0), days: 0 };
+  return {
+    firstDay: 0,
+    stride: 1,
+    changed: new Int32Array(size),
+    toLong: new Int32Array(size),
+    toShort: new Int32Array(size),
+    weights: null,
+    rows: new Float64Array(0),
+    days: 0,
+  };
 }
 
 /** Orders cut by the cash constraint to less than this fraction of equity are not sent. */
@@ -553,14 +563,18 @@ function decide(ctx: DecideContext, t: number): number {
   const { target, held, heldValue, inBandLow, inBandHigh } = book;
   let count = 0;
   const d = t - events.firstDay;
-  const { changed, stride, long, short, weights } = events;
+  const { changed, stride, weights } = events;
   for (let k = 0; k < stride; k++) {
-    let m = changed[d * stride + k];
+    const at = d * stride + k;
+    let m = changed[at];
+    const toLong = events.toLong[at];
+    const toShort = events.toShort[at];
     while (m !== 0) {
       const low = m & -m; // the lowest asset left: assets in order
       m ^= low;
       const a = (k << 5) + 31 - Math.clz32(low);
-      target[a] = long !== null ? positionAt(long, short, a * events.T + t) * weights![a] : events.rows[a * events.days + d];
+      if (weights === null) target[a] = events.rows[a * events.days + d];
+      else target[a] = (toLong & low) !== 0 ? weights[a] : (toShort & low) !== 0 ? -weights[a] : 0;
       book.refreshBand(a);
       count = consider(ctx, a, count);
     }
