@@ -369,9 +369,9 @@ function dayMajorPrices(panel: Panel): Float64Array {
  * target changes instead of every day. Per decision day, a bit mask of the assets that change
  * (one 32-bit word per 32 assets), so a day's changes come out in asset order, and setting a bit
  * is one write next to the previous day's: targets are read once, asset by asset (sequentially in
- * memory). The new target is read back from the source when its day comes: positions x weight
- * (the fitness path), or the scaled target weights kept by scanWeights. A day whose gross weight
- * exceeds 1 is scaled down to 1 first.
+ * memory). The new target: on the fitness path, the new position's bits beside the change's
+ * (times the asset's weight); else the scaled target weights kept by scanWeights. A day whose
+ * gross weight exceeds 1 is scaled down to 1 first.
  */
 export interface TargetEvents {
   firstDay: number;
