@@ -16,10 +16,12 @@ let panel: Panel | undefined;
 let cache: IndicatorCache | undefined;
 let settings: FitnessSettings | undefined;
 /**
- * The comparisons come from the coordinator's shared columns (free here); the budget bounds only
- * what this worker computes itself (columns the coordinator's memo had to drop).
+ * The comparisons come from the coordinator's shared columns (free here); the budgets bound what
+ * this worker computes itself: the columns the coordinator's memo had to drop, and the bit planes
+ * packed from all of them (16 MiB each: with 50 symbols, 32 MiB of planes per worker took the
+ * benchmark's peak memory from ~850 to ~970 MB, near the 1 GiB target).
  */
-const memo = new BoolMemo({ sharedFree: true, maxBytes: 32 * 1024 * 1024 });
+const memo = new BoolMemo({ sharedFree: true, maxBytes: 16 * 1024 * 1024, maxBitBytes: 16 * 1024 * 1024 });
 /** The coordinator's shared comparison columns, by slot. */
 let slots: BoolBuf[] = [];
 const scratch: FitnessScratch = {};

@@ -9,7 +9,6 @@ import {
   bitWords,
   copyBits,
   latchB,
-  newBitBool,
   notB,
   orB,
   packBool,
@@ -125,7 +124,7 @@ class Evaluation {
     const held = memo.getBits(p.key);
     if (held !== undefined) return { bits: held, owned: false };
     const col = this.byteColumn(p);
-    const bits = newBitBool(this.n); // the memo's to keep: not pooled
+    const bits = acquireBits(this.n); // the memo's to keep, back to the pool once retired
     packBool(col.buf, bits, this.n, ALL_WORDS);
     if (col.owned) releaseBool(col.buf);
     return { bits, owned: !memo.putBits(p.key, bits) };
@@ -260,8 +259,9 @@ function startEvaluation(panel: Panel, cache: IndicatorCache, memo: BoolMemo | u
   }
   if (memo !== undefined) {
     memo.bindPanel(panel);
-    // Columns evicted during earlier evaluations are no longer read by anyone: recycle them.
+    // Columns and planes evicted during earlier evaluations are no longer read by anyone: recycle them.
     for (const b of memo.takeRetired()) releaseBool(b);
+    for (const b of memo.takeRetiredBits()) releaseBits(b);
   }
   return new Evaluation(panel, cache, memo, acquireBool, days);
 }

@@ -58,6 +58,7 @@ export class BoolMemo {
   /** Planes of held or once-held keys (a key's planes depend on the key and the panel only). */
   private readonly bits = new Map<string, BitBool>();
   private bitBytes = 0;
+  private retiredBits: BitBool[] = [];
   private retired: BoolBuf[] = [];
   private bytes = 0;
   private panel: object | null = null;
@@ -124,7 +125,7 @@ export class BoolMemo {
 
   /**
    * The planes of a key if kept (counted as a hit, and marked most recently used). They are
-   * read-only, and stay valid after an eviction: evicted planes are simply dropped, never reused.
+   * read-only; evicted ones are retired like columns (reused only from the next evaluation on).
    */
   getBits(key: string): BitBool | undefined {
     const v = this.bits.get(key);
@@ -143,6 +144,7 @@ export class BoolMemo {
       if (this.bitBytes + size <= this.maxBitBytes) break;
       this.bits.delete(k);
       this.bitBytes -= old.val.byteLength + old.known.byteLength;
+      this.retiredBits.push(old);
     }
     this.bits.set(key, bits);
     this.bitBytes += size;
@@ -175,6 +177,7 @@ export class BoolMemo {
     if (b === undefined) return;
     this.bits.delete(key);
     this.bitBytes -= b.val.byteLength + b.known.byteLength;
+    this.retiredBits.push(b);
   }
 
   resetStats(): void {
@@ -186,6 +189,7 @@ export class BoolMemo {
     for (const v of this.map.values()) this.retired.push(v);
     this.map.clear();
     this.bytes = 0;
+    for (const b of this.bits.values()) this.retiredBits.push(b);
     this.bits.clear();
     this.bitBytes = 0;
   }
@@ -196,6 +200,13 @@ export class BoolMemo {
       this.clear();
       this.panel = panel;
     }
+  }
+
+  /** @internal Planes evicted since the last call, safe to reuse once no evaluation runs. */
+  takeRetiredBits(): BitBool[] {
+    const r = this.retiredBits;
+    this.retiredBits = [];
+    return r;
   }
 
   /** @internal Columns evicted since the last call, safe to reuse once no evaluation runs. */

@@ -55,7 +55,7 @@ describe('BoolMemo', () => {
     expect(() => new BoolMemo({ maxBitBytes: -1 })).toThrow(RangeError);
   });
 
-  it('keeps bit planes within their own budget, least recently used out first; delete, clear and a new panel drop them', () => {
+  it('keeps bit planes within their own budget, least recently used out first; delete, clear and a new panel drop them (retired for reuse)', () => {
     const planes = () => newBitBool(64); // 2 planes x 2 words x 4 bytes = 16 bytes
     const memo = new BoolMemo({ maxBitBytes: 32 });
     const x = planes(), y = planes(), z = planes();
@@ -65,6 +65,7 @@ describe('BoolMemo', () => {
     expect(memo.getBits('x')).toBe(x); // now the most recently used
     expect(memo.putBits('z', z)).toBe(true); // evicts y
     expect(memo.getBits('y')).toBeUndefined();
+    expect(memo.takeRetiredBits()).toEqual([y]); // reusable from the next evaluation on
     expect(memo.stats().bitBytes).toBe(32);
     expect(new BoolMemo({ maxBitBytes: 8 }).putBits('big', planes())).toBe(false);
     memo.put('z', buf());
@@ -73,6 +74,7 @@ describe('BoolMemo', () => {
     expect(memo.getBits('x')).toBe(x);
     memo.clear();
     expect(memo.getBits('x')).toBeUndefined();
+    expect(memo.takeRetiredBits()).toEqual([z, x]);
     expect(memo.stats().bitBytes).toBe(0);
     memo.bindPanel({});
     memo.putBits('w', planes());
