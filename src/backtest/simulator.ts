@@ -562,6 +562,9 @@ function decide(ctx: DecideContext, t: number): number {
   book.sellCount = 0;
   const { target, held, heldValue, inBandLow, inBandHigh } = book;
   let count = 0;
+  // The orders that wait from earlier (too small to open, no bar, cut by the cash): taken out
+  // before this close decides anything, so that an asset this close puts back waits for the next.
+  const waiting = book.retry.size > 0 ? book.retry.drainInto(book.waiting) : 0;
   const d = t - events.firstDay;
   const { changed, stride, weights } = events;
   for (let k = 0; k < stride; k++) {
@@ -579,10 +582,7 @@ function decide(ctx: DecideContext, t: number): number {
       count = consider(ctx, a, count);
     }
   }
-  if (book.retry.size > 0) {
-    const n = book.retry.drainInto(book.waiting);
-    for (let k = 0; k < n; k++) count = consider(ctx, book.waiting[k], count);
-  }
+  for (let k = 0; k < waiting; k++) count = consider(ctx, book.waiting[k], count);
   // The held assets: most days their value is safely within the band of their target (bounds
   // kept per holding, on the value marked at this close); only the others go through consider(),
   // which decides exactly (and skips an asset already considered at this close).

@@ -66,6 +66,28 @@ describe('simulate: hand-computed cases', () => {
     expect(r.equity[4]).toBeCloseTo(shares * 13 - 5, 6);
   });
 
+  it('an order too small to open waits, and is decided again at the next close', () => {
+    // Asset 1's target is constant: 0.0000999 x 10,000 = 0.999 is under the minimum notional at
+    // day 0's close; asset 0's rise lifts the equity to ~10,770 by day 1's close, where the order
+    // is 1.08 and goes out (filled at day 2's open). It used to be dropped for good: the close that
+    // put it back on the waiting list also emptied that list.
+    const two = panelOf([
+      { open: [10, 10, 11, 12, 13], close: [10, 10.8, 11.5, 12.5, 13.5] },
+      { open: [20, 20, 20, 20, 20], close: [20, 20, 20, 20, 20] },
+    ]);
+    const targets = targetsOf([
+      [0.9, 0.9, 0.9, 0.9, 0.9],
+      [0.0000999, 0.0000999, 0.0000999, 0.0000999, 0.0000999],
+    ]);
+    const ex = { ...FREE, minOrderNotional: 1 };
+    const input = { panel: two, targets, start: 0, end: 5, execution: ex, initialCapital: 10_000, detailed: true };
+    const r = simulate(input);
+    expect(r.weights![5 + 1]).toBe(0); // asset 1, day 1: still waiting
+    expect(r.weights![5 + 2]).toBeGreaterThan(0.00009); // day 2: bought
+    const ref = simulateReference(input);
+    for (let i = 0; i < 5; i++) expect(r.equity[i]).toBeCloseTo(ref.equity[i], 9);
+  });
+
   it('buy and hold equals the price ratio minus costs', () => {
     const ex = { ...FREE, slippageBps: 5, commissionBps: 1 };
     const r = simulate({ panel, targets: targetsOf([[1, 1, 1, 1, 1]]), start: 0, end: 5, execution: { ...ex, rebalanceBand: 0.2 }, initialCapital: 1000 });
