@@ -45,7 +45,7 @@ export function packPositions(values: Int8Array): PositionPlanes {
 }
 
 /** The position (-1, 0 or 1) of bar g of some planes. */
-function positionAt(long: Int32Array, short: Int32Array | null, g: number): number {
+export function positionAt(long: Int32Array, short: Int32Array | null, g: number): number {
   if ((long[g >>> 5] >>> (g & 31)) & 1) return 1;
   return short !== null && (short[g >>> 5] >>> (g & 31)) & 1 ? -1 : 0;
 }

@@ -1,7 +1,7 @@
 import type { Metric } from '../config/schema.js';
 import type { Panel } from '../domain/types.js';
 import { computeMetrics, TRADING_DAYS_PER_YEAR, type Metrics } from '../backtest/metrics.js';
-import { simulate, type Execution, type SimulationScratch } from '../backtest/simulator.js';
+import { positionAt, simulate, type Execution, type SimulationScratch } from '../backtest/simulator.js';
 import { evaluatePositionPlanes, type BoolMemo, type CompiledRule, type IndicatorCache, type RulePlanes } from '../strategy/index.js';
 
 /** The fitness of a phenotype that does not map, parse or type-check: worse than any real score. */
@@ -158,12 +158,7 @@ export function scoreTrain(rule: CompiledRule, ctx: ScoringContext): TrainScore 
     const w = assetWeights[a];
     if (w === 0) continue;
     const base = a * T + Math.max(0, trainStart - 1);
-    const { long, short } = positions;
-    for (let i = 0; i < trainLen; i++) {
-      const g = base + i;
-      const p = (long[g >>> 5] >>> (g & 31)) & 1 ? 1 : short !== null && (short[g >>> 5] >>> (g & 31)) & 1 ? -1 : 0;
-      signature[i] += p * w;
-    }
+    for (let i = 0; i < trainLen; i++) signature[i] += positionAt(positions.long, positions.short, base + i) * w;
   }
   return {
     valid: true,
