@@ -32,9 +32,14 @@ export interface PositionPlanes {
   short: Int32Array | null;
 }
 
+/** Words of a plane of n bars. */
+function planeWords(n: number): number {
+  return (n + 31) >>> 5;
+}
+
 /** The planes of positions given one byte (-1, 0 or 1) per bar. */
 export function packPositions(values: Int8Array): PositionPlanes {
-  const words = (values.length + 31) >>> 5;
+  const words = planeWords(values.length);
   const long = new Int32Array(words);
   const short = new Int32Array(words);
   for (let g = 0; g < values.length; g++) {
@@ -407,7 +412,7 @@ function scanTargets(input: SimulationInput, N: number, T: number, firstDay: num
     // The fitness path: positions in {-1, 0, 1} times a weight per asset whose total is at most 1,
     // so no day can exceed a gross weight of 1. Changes are found on the bit planes directly.
     const { long, short, weights } = positions;
-    const words = (N * T + 31) >>> 5;
+    const words = planeWords(N * T);
     if (long.length < words || (short !== null && short.length < words) || weights.length !== N) throw new RangeError(`positions do not fit the panel (${N}x${T})`);
     ev.weights = weights;
     scanPositions(ev, long, short, weights, N, T, firstDay, days);

@@ -6,6 +6,7 @@ import type { Panel } from '../domain/types.js';
 import { bundled } from '../domain/paths.js';
 import {
   BoolMemo,
+  boolBytes,
   compileRule,
   computeSeries,
   IndicatorCache,
@@ -86,7 +87,7 @@ export class RuleEvaluator {
       // The memo's budget in whole columns, and two slots more: a column computed before the memo
       // evicts one to make room, and a cross's comparison.
       const n = panel.N * panel.T;
-      const columnBytes = (n + 3) & ~3; // a bool column padded to whole words
+      const columnBytes = boolBytes(n);
       const capacity = Math.floor((opts.sharedBoolBytes ?? new BoolMemo().maxBytes) / columnBytes);
       this.sharedMemo = new BoolMemo({ maxBytes: capacity * columnBytes });
       this.slots = new SharedBoolSlots(n, capacity + 2);

@@ -2,7 +2,7 @@ import type { Metric } from '../config/schema.js';
 import type { Panel } from '../domain/types.js';
 import { computeMetrics, TRADING_DAYS_PER_YEAR, type Metrics } from '../backtest/metrics.js';
 import { positionAt, simulate, type Execution, type SimulationScratch } from '../backtest/simulator.js';
-import { evaluatePositionPlanes, type BoolMemo, type CompiledRule, type IndicatorCache, type RulePlanes } from '../strategy/index.js';
+import { bitWords, evaluatePositionPlanes, type BoolMemo, type CompiledRule, type IndicatorCache, type RulePlanes } from '../strategy/index.js';
 
 /** The fitness of a phenotype that does not map, parse or type-check: worse than any real score. */
 export const WORST_FITNESS = -1e6;
@@ -138,7 +138,7 @@ export interface ScoringContext {
 
 /** The rule's position planes, in the scratch buffers: on the first `days` days of each asset (all by default). */
 function positionsOf(rule: CompiledRule, { panel, cache, memo, scratch }: ScoringContext, days = panel.T): RulePlanes {
-  const words = (panel.N * panel.T + 31) >>> 5;
+  const words = bitWords(panel.N * panel.T);
   const out = (scratch.planes ??= { long: new Int32Array(words), short: new Int32Array(words) });
   return evaluatePositionPlanes(rule, panel, cache, memo, out, days);
 }

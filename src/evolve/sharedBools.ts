@@ -1,4 +1,4 @@
-import { boolBufOf, type BoolBuf } from '../strategy/index.js';
+import { boolBufOf, boolBytes, type BoolBuf } from '../strategy/index.js';
 
 /**
  * The comparison columns the coordinator shares with its scoring workers: a fixed number of
@@ -25,7 +25,7 @@ export class SharedBoolSlots {
     readonly bars: number,
     count: number,
   ) {
-    this.slotBytes = (bars + 3) & ~3;
+    this.slotBytes = boolBytes(bars);
     this.count = Math.max(0, Math.floor(count));
     this.buffer = new SharedArrayBuffer(this.slotBytes * this.count);
     this.views = sharedSlotViews(this.buffer, bars);
@@ -68,7 +68,7 @@ export class SharedBoolSlots {
 
 /** The column views of every slot of a slots buffer (as a worker builds them from the buffer it is sent). */
 export function sharedSlotViews(buffer: SharedArrayBuffer, bars: number): BoolBuf[] {
-  const slotBytes = (bars + 3) & ~3;
+  const slotBytes = boolBytes(bars);
   const count = slotBytes > 0 ? Math.floor(buffer.byteLength / slotBytes) : 0;
   return Array.from({ length: count }, (_, i) => boolBufOf(new Int8Array(buffer, i * slotBytes, bars)));
 }

@@ -24,6 +24,7 @@ export { BoolMemo } from './memo.js';
 export type { BoolMemoOptions, BoolMemoStats } from './memo.js';
 export { evaluatePositionPlanes, evaluatePositions, memoiseComparisons } from './evaluate.js';
 export type { RulePlanes } from './evaluate.js';
-export { boolBufOf, newSharedBoolBuf } from './kernels-bool.js';
+export { boolBufOf, boolBytes, newSharedBoolBuf } from './kernels-bool.js';
+export { bitWords } from './kernels-bits.js';
 export type { BoolBuf } from './kernels-bool.js';
 export { referencePositions } from './reference.js';

@@ -37,7 +37,7 @@ export function bitSegments(N: number, T: number, days: number): Int32Array {
   const out: number[] = [];
   for (let a = 0; a < N; a++) {
     const from = (a * T) >>> 5;
-    const to = days > 0 ? Math.min(words, (a * T + days + 31) >>> 5) : from;
+    const to = days > 0 ? Math.min(words, bitWords(a * T + days)) : from;
     if (out.length > 0 && from <= out[out.length - 1]) out[out.length - 1] = Math.max(out[out.length - 1], to);
     else out.push(from, to);
   }

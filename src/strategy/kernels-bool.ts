@@ -26,15 +26,20 @@ export interface BoolBuf {
   readonly words: Int32Array;
 }
 
+/** Bytes of a bool column of n bars, padded to whole words. */
+export function boolBytes(n: number): number {
+  return (n + 3) & ~3;
+}
+
 /** A new bool column of n bars (zero-filled), padded to whole words. */
 export function newBoolBuf(n: number): BoolBuf {
-  const buf = new ArrayBuffer((n + 3) & ~3);
+  const buf = new ArrayBuffer(boolBytes(n));
   return { bytes: new Int8Array(buf, 0, n), words: new Int32Array(buf) };
 }
 
 /** A new bool column of n bars in shared memory (to be read by several worker threads). */
 export function newSharedBoolBuf(n: number): BoolBuf {
-  return boolBufOf(new Int8Array(new SharedArrayBuffer((n + 3) & ~3), 0, n));
+  return boolBufOf(new Int8Array(new SharedArrayBuffer(boolBytes(n)), 0, n));
 }
 
 /** The BoolBuf of a column received from another thread (its buffer padded to whole words). */
