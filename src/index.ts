@@ -28,9 +28,9 @@ export {
   probabilityOfBacktestOverfitting,
 } from './backtest/stats.js';
 export { normalCdf, normalQuantile } from './backtest/normal.js';
-export { simulate, type Execution, type SimulationInput, type SimulationResult, type Trade } from './backtest/simulator.js';
+export { packPositions, simulate, type Execution, type PositionPlanes, type SimulationInput, type SimulationResult, type Trade } from './backtest/simulator.js';
 export { checkLookahead, truncatePanel } from './backtest/lookahead.js';
-export { compileRule, parseRuleOrThrow, formatRule, prettyRule, evaluatePositions, IndicatorCache } from './strategy/index.js';
+export { compileRule, parseRuleOrThrow, formatRule, prettyRule, evaluatePositions, evaluatePositionPlanes, IndicatorCache } from './strategy/index.js';
 export { parseGrammar, checkGrammar, loadGrammar, mapGenome } from './ge/index.js';
 export { allocate } from './allocate/index.js';
 export { loadConfig } from './config/load.js';
