@@ -535,6 +535,7 @@ function tradeStats(tradeReturns: Series | undefined): { profitFactor: number; w
   let profitFactor: number;
   if (grossProfit === 0) profitFactor = 0;
   else if (grossLoss === 0) profitFactor = PROFIT_FACTOR_CAP;
-  else profitFactor = Math.min(grossProfit / grossLoss, PROFIT_FACTOR_CAP);
+  // Both sums can overflow to Infinity on absurd inputs: Infinity / Infinity is undefined, so 0.
+  else profitFactor = finite(Math.min(grossProfit / grossLoss, PROFIT_FACTOR_CAP));
   return { profitFactor, winRate: wins / count, avgTrade: finite((grossProfit - grossLoss) / count), count };
 }

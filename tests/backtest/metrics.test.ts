@@ -215,6 +215,8 @@ describe('edge cases give documented finite values', () => {
         fc.array(fc.double({ noNaN: true, noDefaultInfinity: true }), { maxLength: 10 }),
         (returns, tradeReturns) => expectAllFinite(computeMetrics({ returns, tradeReturns })),
       ),
+      // Found by CI: trade returns whose gross profit and loss both overflow gave a NaN profit factor.
+      { examples: [[[], [-6.985441083371519e292, -1.7976931348623151e308, 2.4948003869183998e293, 1.7976931348623133e308]]] },
     );
   });
 
